@@ -1,0 +1,31 @@
+/**
+ * The `switchboard` command: dispatches to one subcommand. Every subcommand returns its exit
+ * code; a bad command line gets one line naming the problem and exit code 2.
+ */
+import { type CommandIO, processIO } from './io.js';
+import { parseCommand } from './parse-command.js';
+
+type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  parse: { run: parseCommand, help: 'parse [FILE|-] [--json]   show a SIP message as the stack sees it' },
+};
+
+function usage(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  switchboard ${c.help}`);
+  return ['usage: switchboard <command> [options]', '', 'commands:', ...lines].join('\n');
+}
+
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`switchboard: unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
+    return 2;
+  }
+  return command.run(rest, io);
+}

@@ -1,0 +1,193 @@
+/**
+ * SIP messages (RFC 3261 section 7). Received messages are immutable (IncomingRequest,
+ * IncomingResponse: PJSIP's rx_data); messages to send are built (OutgoingRequest,
+ * OutgoingResponse: tx_data) with typed header editing. Both serialize the same way: start
+ * line, header lines in order, a Content-Length computed from the body (section 20.14), the
+ * empty line, and the body bytes untouched.
+ */
+import type { Flow } from './flow.js';
+import { HeaderBlock, type HeaderLine, lineText, MutableHeaderBlock } from './header-block.js';
+import type { Uri } from './uri.js';
+
+const CRLF = '\r\n';
+const EMPTY_BODY = Buffer.alloc(0);
+
+function serialize(startLine: string, lines: readonly HeaderLine[], body: Uint8Array): Buffer {
+  let head = startLine + CRLF;
+  let sawLength = false;
+  for (const line of lines) {
+    if (line.key === 'content-length') {
+      if (sawLength) continue;
+      sawLength = true;
+      head += `${line.name}: ${body.length}${CRLF}`;
+    } else head += `${line.name}: ${lineText(line)}${CRLF}`;
+  }
+  if (!sawLength) head += `Content-Length: ${body.length}${CRLF}`;
+  head += CRLF;
+  if (body.length === 0) return Buffer.from(head, 'utf8');
+  const headBytes = Buffer.from(head, 'utf8');
+  return Buffer.concat([headBytes, body], headBytes.length + body.length);
+}
+
+export interface IncomingMeta {
+  /** The flow the message arrived on, set by the transport. */
+  readonly flow?: Flow | undefined;
+  /** Monotonic time of arrival (Clock.now()). */
+  readonly receivedAt?: number | undefined;
+}
+
+export class IncomingRequest extends HeaderBlock {
+  readonly kind = 'request' as const;
+  readonly flow: Flow | undefined;
+  readonly receivedAt: number | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly uri: Uri,
+    lines: HeaderLine[],
+    readonly body: Uint8Array,
+    meta: IncomingMeta = {},
+  ) {
+    super(lines);
+    this.flow = meta.flow;
+    this.receivedAt = meta.receivedAt;
+    Object.freeze(this.lines);
+  }
+
+  get startLine(): string {
+    return `${this.method} ${this.uri.toString()} SIP/2.0`;
+  }
+
+  /** Serializes the message (semantically identical to what was received; Content-Length computed). */
+  toBuffer(): Buffer {
+    return serialize(this.startLine, this.lines, this.body);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+
+  /** A mutable copy to forward (section 16.6 step 1: "copy the request"). */
+  toOutgoing(): OutgoingRequest {
+    return new OutgoingRequest(this.method, this.uri, this.copyLines(), this.body);
+  }
+}
+
+export class IncomingResponse extends HeaderBlock {
+  readonly kind = 'response' as const;
+  readonly flow: Flow | undefined;
+  readonly receivedAt: number | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    lines: HeaderLine[],
+    readonly body: Uint8Array,
+    meta: IncomingMeta = {},
+  ) {
+    super(lines);
+    this.flow = meta.flow;
+    this.receivedAt = meta.receivedAt;
+    Object.freeze(this.lines);
+  }
+
+  get startLine(): string {
+    return `SIP/2.0 ${this.status} ${this.reason}`;
+  }
+
+  toBuffer(): Buffer {
+    return serialize(this.startLine, this.lines, this.body);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+
+  /** A mutable copy (a proxy forwarding the response upstream, section 16.7). */
+  toOutgoing(): OutgoingResponse {
+    return new OutgoingResponse(this.status, this.reason, this.copyLines(), this.body);
+  }
+}
+
+/** Body editing shared by outgoing messages. */
+abstract class OutgoingMessage extends MutableHeaderBlock {
+  override body: Uint8Array = EMPTY_BODY;
+
+  /** Sets the body and its Content-Type (removes both when body is empty). */
+  setBody(body: Uint8Array | string, contentType?: string): this {
+    this.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (this.body.length === 0) {
+      this.remove('content-type');
+    } else if (contentType !== undefined) {
+      this.setRaw('Content-Type', contentType);
+    }
+    return this;
+  }
+}
+
+export class OutgoingRequest extends OutgoingMessage {
+  readonly kind = 'request' as const;
+
+  constructor(
+    public method: string,
+    public uri: Uri,
+    lines: HeaderLine[] = [],
+    body: Uint8Array = EMPTY_BODY,
+  ) {
+    super(lines);
+    this.body = body;
+  }
+
+  get startLine(): string {
+    return `${this.method} ${this.uri.toString()} SIP/2.0`;
+  }
+
+  toBuffer(): Buffer {
+    return serialize(this.startLine, this.lines, this.body);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+
+  /** An independent copy (a proxy's per-branch copy, section 16.6). */
+  clone(): OutgoingRequest {
+    return new OutgoingRequest(this.method, this.uri, this.copyLines(), this.body);
+  }
+}
+
+export class OutgoingResponse extends OutgoingMessage {
+  readonly kind = 'response' as const;
+
+  constructor(
+    public status: number,
+    public reason: string,
+    lines: HeaderLine[] = [],
+    body: Uint8Array = EMPTY_BODY,
+  ) {
+    super(lines);
+    this.body = body;
+  }
+
+  get startLine(): string {
+    return `SIP/2.0 ${this.status} ${this.reason}`;
+  }
+
+  toBuffer(): Buffer {
+    return serialize(this.startLine, this.lines, this.body);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+
+  clone(): OutgoingResponse {
+    return new OutgoingResponse(this.status, this.reason, this.copyLines(), this.body);
+  }
+}
+
+export type SipRequest = IncomingRequest | OutgoingRequest;
+export type SipResponse = IncomingResponse | OutgoingResponse;
+export type SipMessage = SipRequest | SipResponse;
+export type IncomingMessage = IncomingRequest | IncomingResponse;
+export type OutgoingMessageType = OutgoingRequest | OutgoingResponse;
