@@ -213,7 +213,7 @@ const EMPTY: readonly never[] = Object.freeze([]);
 export abstract class MutableHeaderBlock extends HeaderBlock {
   /** Replaces every line of the header with one line holding the given value(s). */
   set<K extends HeaderKey>(key: K, value: HeaderSet<K>): this {
-    const values = toValues(value);
+    const values = toValues(key, value);
     const idx = this.lines.findIndex((l) => l.key === key);
     const line = builtLine(key, values);
     this.lines = this.lines.filter((l) => l.key !== key);
@@ -227,7 +227,7 @@ export abstract class MutableHeaderBlock extends HeaderBlock {
   append<K extends HeaderKey>(key: K, value: HeaderSet<K>): this {
     if (headerSpec(key).cardinality === 'single') return this.set(key, value);
     const last = this.lines.findLastIndex((l) => l.key === key);
-    const line = builtLine(key, toValues(value));
+    const line = builtLine(key, toValues(key, value));
     if (last >= 0) this.lines.splice(last + 1, 0, line);
     else this.lines.push(line);
     this.invalidate();
@@ -236,7 +236,7 @@ export abstract class MutableHeaderBlock extends HeaderBlock {
 
   /** Adds a line with the value(s) before the existing ones (a new top Via, a Record-Route). */
   prepend<K extends HeaderKey>(key: K, value: HeaderSet<K>): this {
-    const line = builtLine(key, toValues(value));
+    const line = builtLine(key, toValues(key, value));
     const first = this.lines.findIndex((l) => l.key === key);
     if (first >= 0) this.lines.splice(first, 0, line);
     else if (key === 'via') this.lines.unshift(line);
@@ -292,6 +292,8 @@ export abstract class MutableHeaderBlock extends HeaderBlock {
   }
 }
 
-function toValues(value: unknown): readonly unknown[] {
+/** One value for single headers (whose value may itself be an array, as Privacy's), one or several for the others. */
+function toValues(key: HeaderKey, value: unknown): readonly unknown[] {
+  if (headerSpec(key).cardinality === 'single') return [value];
   return Array.isArray(value) ? value : [value];
 }

@@ -177,12 +177,90 @@ export function parseTextList(s: string): string[] {
   return splitList(s).filter((p) => p.length > 0);
 }
 
+/**
+ * A comma-separated list of `item *(SEMI param)` kept as trimmed text, each item checked by
+ * `isItem`: Accept-Encoding (codings), Accept-Language (language-range), Content-Language
+ * (language-tag). An empty list is allowed (section 20.2: an empty Accept-Encoding means identity).
+ */
+function parseItemList(s: string, what: string, isItem: (item: string) => boolean): string[] {
+  const out: string[] = [];
+  for (const piece of splitList(s)) {
+    if (piece.length === 0) continue;
+    const semi = piece.indexOf(';');
+    const item = (semi < 0 ? piece : piece.slice(0, semi)).trim();
+    if (!isItem(item)) throw new SipParseError(400, `${what}: bad value "${clip(item)}"`);
+    if (semi >= 0) parseHeaderParams(piece, semi, what);
+    out.push(piece);
+  }
+  return out;
+}
+
+/** Accept-Encoding (section 20.2): codings = content-coding / "*", both tokens. */
+export function parseCodingList(s: string): string[] {
+  return parseItemList(s, 'Accept-Encoding', isToken);
+}
+
+const LANGUAGE_RANGE = /^(?:\*|[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)$/;
+
+/** Accept-Language (section 20.3): language-range = 1*8ALPHA *("-" 1*8ALPHA) / "*". */
+export function parseLanguageRangeList(s: string): string[] {
+  return parseItemList(s, 'Accept-Language', (item) => LANGUAGE_RANGE.test(item));
+}
+
+/** Content-Language (section 20.13): language-tags; digits allowed in subtags as RFC 5646 does ("es-419"). */
+export function parseLanguageTagList(s: string): string[] {
+  return parseItemList(s, 'Content-Language', (item) => item !== '*' && LANGUAGE_RANGE.test(item));
+}
+
 export function printText(s: string): string {
   return s;
 }
 
+/** TEXT-UTF8-TRIM (section 25.1): any text but control characters (HT is linear white space). */
 export function parseText(s: string): string {
-  return s.trim();
+  const t = s.trim();
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) {
+      throw new SipParseError(400, `control character 0x${c.toString(16).padStart(2, '0')} in "${clip(t)}"`);
+    }
+  }
+  return t;
+}
+
+/** Content-Disposition (section 20.11): disp-type *(SEMI disp-param), kept as text. */
+export function parseDisposition(s: string): string {
+  const t = s.trim();
+  const semi = t.indexOf(';');
+  const type = (semi < 0 ? t : t.slice(0, semi)).trim();
+  if (!isToken(type)) throw new SipParseError(400, `Content-Disposition: bad disposition type "${clip(type)}"`);
+  if (semi >= 0) parseHeaderParams(t, semi, 'Content-Disposition');
+  return t;
+}
+
+/** MIME-Version (section 20.24): 1*DIGIT "." 1*DIGIT. */
+export function parseMimeVersion(s: string): string {
+  const t = s.trim();
+  if (!/^[0-9]+\.[0-9]+$/.test(t)) throw new SipParseError(400, `MIME-Version: malformed "${clip(t)}"`);
+  return t;
+}
+
+/** Privacy (RFC 3323 section 4.2): priv-value *(";" priv-value), each a token. */
+export function parsePrivacy(s: string): string[] {
+  const out = s.split(';').map((v) => v.trim());
+  for (const v of out) if (!isToken(v)) throw new SipParseError(400, `Privacy: bad value "${clip(v)}"`);
+  return out;
+}
+
+export function printPrivacy(values: readonly string[]): string {
+  return values.join(';');
+}
+
+/** Priority (section 20.26): one token (emergency, urgent, normal, non-urgent or an extension). */
+export function parsePriority(s: string): string {
+  const t = s.trim();
+  if (!isToken(t)) throw new SipParseError(400, `Priority: not a token: "${clip(t)}"`);
+  return t;
 }
 
 export function parseCallId(s: string): string {

@@ -60,7 +60,9 @@ export class NameAddr {
     if (this.isWildcard) return '*';
     let s = '';
     if (this.displayName !== undefined && this.displayName.length > 0) {
-      s = isToken(this.displayName.replace(/ /g, '')) ? `${this.displayName} ` : `${quote(this.displayName)} `;
+      // One token may go bare ("Bob"); several words are quoted, which every parser reads the same
+      // way (unquoted `A. G. Bell` is legal, section 25.1, but peers differ on its white space).
+      s = isToken(this.displayName) ? `${this.displayName} ` : `${quote(this.displayName)} `;
     }
     return `${s}<${this.uri.toString()}>${this.params.toString(';')}`;
   }
@@ -111,6 +113,16 @@ export function parseNameAddr(s: string, what = 'address'): NameAddr {
     throw new SipParseError(400, `${what}: a URI with '?' or ',' must be in angle brackets: "${clip(uriText)}"`);
   }
   return new NameAddr(parseUri(uriText), { params: parseHeaderParams(s, end, what) });
+}
+
+/** From and To (sections 20.20, 20.39): an address whose tag, when present, is a token (tag-param = "tag" EQUAL token). */
+export function parseFromTo(s: string, what: string): NameAddr {
+  const na = parseNameAddr(s, what);
+  const tag = na.params.get('tag');
+  if (tag !== undefined && (tag === null || !isToken(tag))) {
+    throw new SipParseError(400, `${what}: the tag must be a token, not ${tag === null ? 'empty' : `"${clip(tag)}"`}`);
+  }
+  return na;
 }
 
 /** Parses a Contact value: `*` or a name-addr/addr-spec. */

@@ -105,17 +105,22 @@ function parseStatusLine(line: string): { status: number; reason: string } {
   return { status, reason: m[3] ?? '' };
 }
 
-function parseHeaderLines(rawLines: readonly string[]): HeaderLine[] {
+/**
+ * The header lines that are well formed, and the first problem found: the lines are kept so that
+ * a stateless error response can still copy Via, From, To, Call-ID and CSeq (section 8.2.6.2).
+ */
+function parseHeaderLines(rawLines: readonly string[]): { lines: HeaderLine[]; error: SipParseError | undefined } {
   const lines: HeaderLine[] = [];
+  let error: SipParseError | undefined;
   for (const text of rawLines) {
     if (text.length === 0) continue;
     const colon = text.indexOf(':');
-    if (colon <= 0) fail(400, `header line without a name and ':': "${clip(text)}"`);
-    const name = text.slice(0, colon).trimEnd();
-    if (!isToken(name)) fail(400, `bad header name "${clip(name)}"`);
-    lines.push(rawLine(name, text.slice(colon + 1).trim()));
+    const name = colon <= 0 ? '' : text.slice(0, colon).trimEnd();
+    if (colon <= 0) error ??= new SipParseError(400, `header line without a name and ':': "${clip(text)}"`);
+    else if (!isToken(name)) error ??= new SipParseError(400, `bad header name "${clip(name)}"`);
+    else lines.push(rawLine(name, text.slice(colon + 1).trim()));
   }
-  return lines;
+  return { lines, error };
 }
 
 function checkEager(lines: readonly HeaderLine[]): void {
@@ -174,16 +179,19 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
     const first = rawLines[0] ?? '';
     if (first.length === 0) fail(400, 'empty message');
     const isResponse = /^SIP\//i.test(first);
-    const lines = parseHeaderLines(rawLines.slice(1));
+    const { lines, error: lineError } = parseHeaderLines(rawLines.slice(1));
     let method = '';
     let uriText = '';
     let status = 0;
     let reason = '';
     if (isResponse) ({ status, reason } = parseStatusLine(first));
     else {
+      // A request whose start line names a method can be answered (505 for another version).
+      const sp = first.indexOf(' ');
+      if (sp > 0 && isToken(first.slice(0, sp))) requestInfo = { method: first.slice(0, sp), lines };
       ({ method, uriText } = parseRequestLine(first));
-      requestInfo = { method, lines };
     }
+    if (lineError) throw lineError;
     checkEager(lines);
     const declared = contentLength(lines);
     const available = b.length - bodyStart;

@@ -28,9 +28,16 @@ import { splitList } from './grammar.js';
 import { type MediaType, parseMediaType, printMediaType } from './media-type.js';
 import {
   parseCallId,
+  parseCodingList,
   parseContentLength,
   parseDeltaSeconds,
+  parseDisposition,
+  parseLanguageRangeList,
+  parseLanguageTagList,
   parseMaxForwards,
+  parseMimeVersion,
+  parsePriority,
+  parsePrivacy,
   parseRAck,
   parseReason,
   parseRetryAfter,
@@ -42,6 +49,7 @@ import {
   parseTokenList,
   parseWarning,
   printNumber,
+  printPrivacy,
   printRAck,
   printReason,
   printRetryAfter,
@@ -57,7 +65,7 @@ import {
   type TimestampValue,
   type WarningValue,
 } from './misc-headers.js';
-import { type NameAddr, parseContact, parseNameAddr, printNameAddr } from './name-addr.js';
+import { type NameAddr, parseContact, parseFromTo, parseNameAddr, printNameAddr } from './name-addr.js';
 import type { Params } from './params.js';
 import { parseVia, printVia, type Via } from './via.js';
 
@@ -146,8 +154,8 @@ const parseDate = (s: string): Date => parseSipDate(s);
 
 export const HEADERS = {
   accept: listWhole('Accept', undefined, (s) => parseTextList(s).map(parseMediaType), printMediaType, 'RFC 3261'),
-  'accept-encoding': listWhole('Accept-Encoding', undefined, parseTextList, id, 'RFC 3261'),
-  'accept-language': listWhole('Accept-Language', undefined, parseTextList, id, 'RFC 3261'),
+  'accept-encoding': listWhole('Accept-Encoding', undefined, parseCodingList, id, 'RFC 3261'),
+  'accept-language': listWhole('Accept-Language', undefined, parseLanguageRangeList, id, 'RFC 3261'),
   'alert-info': list('Alert-Info', undefined, parseAddr('Alert-Info'), printNameAddr, 'RFC 3261'),
   allow: listWhole('Allow', undefined, parseTokenList, id, 'RFC 3261'),
   'allow-events': listWhole('Allow-Events', 'u', parseTokenList, id, 'RFC 6665'),
@@ -157,18 +165,21 @@ export const HEADERS = {
   'call-id': single('Call-ID', 'i', parseCallId, id, 'RFC 3261'),
   'call-info': list('Call-Info', undefined, parseAddr('Call-Info'), printNameAddr, 'RFC 3261'),
   contact: list('Contact', 'm', parseContact, printNameAddr, 'RFC 3261'),
-  'content-disposition': single('Content-Disposition', undefined, parseText, id, 'RFC 3261'),
+  'content-disposition': single('Content-Disposition', undefined, parseDisposition, id, 'RFC 3261'),
   'content-encoding': listWhole('Content-Encoding', 'e', parseTokenList, id, 'RFC 3261'),
-  'content-language': listWhole('Content-Language', undefined, parseTextList, id, 'RFC 3261'),
+  'content-language': listWhole('Content-Language', undefined, parseLanguageTagList, id, 'RFC 3261'),
   'content-length': single('Content-Length', 'l', parseContentLength, printNumber, 'RFC 3261'),
   'content-type': single('Content-Type', 'c', parseMediaType, printMediaType, 'RFC 3261'),
   cseq: single('CSeq', undefined, parseCSeq, printCSeq, 'RFC 3261'),
   date: single('Date', undefined, parseDate, printSipDate, 'RFC 3261'),
   diversion: list('Diversion', undefined, parseAddr('Diversion'), printNameAddr, 'RFC 5806'),
+  'error-info': list('Error-Info', undefined, parseAddr('Error-Info'), printNameAddr, 'RFC 3261'),
   event: single('Event', 'o', parseEvent, printEvent, 'RFC 6665'),
   expires: single('Expires', undefined, parseDeltaSeconds, printNumber, 'RFC 3261'),
-  from: single('From', 'f', parseAddr('From'), printNameAddr, 'RFC 3261'),
+  from: single('From', 'f', (s: string) => parseFromTo(s, 'From'), printNameAddr, 'RFC 3261'),
+  'in-reply-to': list('In-Reply-To', undefined, parseCallId, id, 'RFC 3261'),
   'max-forwards': single('Max-Forwards', undefined, parseMaxForwards, printNumber, 'RFC 3261'),
+  'mime-version': single('MIME-Version', undefined, parseMimeVersion, id, 'RFC 3261'),
   'min-expires': single('Min-Expires', undefined, parseDeltaSeconds, printNumber, 'RFC 3261'),
   'min-se': single('Min-SE', undefined, parseSessionExpires, printSessionExpires, 'RFC 4028'),
   organization: single('Organization', undefined, parseText, printText, 'RFC 3261'),
@@ -180,7 +191,15 @@ export const HEADERS = {
     printNameAddr,
     'RFC 3325',
   ),
-  priority: single('Priority', undefined, parseText, printText, 'RFC 3261'),
+  'p-preferred-identity': list(
+    'P-Preferred-Identity',
+    undefined,
+    parseAddr('P-Preferred-Identity'),
+    printNameAddr,
+    'RFC 3325',
+  ),
+  priority: single('Priority', undefined, parsePriority, printText, 'RFC 3261'),
+  privacy: single('Privacy', undefined, parsePrivacy, printPrivacy, 'RFC 3323'),
   'proxy-authenticate': lines('Proxy-Authenticate', undefined, parseAuthValue, printAuthValue, 'RFC 3261'),
   'proxy-authorization': lines('Proxy-Authorization', undefined, parseAuthValue, printAuthValue, 'RFC 3261'),
   'proxy-require': listWhole('Proxy-Require', undefined, parseTokenList, id, 'RFC 3261'),
@@ -203,6 +222,7 @@ export const HEADERS = {
   route: list('Route', undefined, parseAddr('Route'), printNameAddr, 'RFC 3261'),
   rseq: single('RSeq', undefined, parseDeltaSeconds, printNumber, 'RFC 3262'),
   server: single('Server', undefined, parseText, printText, 'RFC 3261'),
+  'service-route': list('Service-Route', undefined, parseAddr('Service-Route'), printNameAddr, 'RFC 3608'),
   'session-expires': single('Session-Expires', 'x', parseSessionExpires, printSessionExpires, 'RFC 4028'),
   subject: single('Subject', 's', parseText, printText, 'RFC 3261'),
   'subscription-state': single(
@@ -214,7 +234,7 @@ export const HEADERS = {
   ),
   supported: listWhole('Supported', 'k', parseTokenList, id, 'RFC 3261'),
   timestamp: single('Timestamp', undefined, parseTimestamp, printTimestamp, 'RFC 3261'),
-  to: single('To', 't', parseAddr('To'), printNameAddr, 'RFC 3261'),
+  to: single('To', 't', (s: string) => parseFromTo(s, 'To'), printNameAddr, 'RFC 3261'),
   unsupported: listWhole('Unsupported', undefined, parseTokenList, id, 'RFC 3261'),
   'user-agent': single('User-Agent', undefined, parseText, printText, 'RFC 3261'),
   via: list('Via', 'v', parseVia, printVia, 'RFC 3261'),

@@ -3,7 +3,7 @@
  * rejects what cannot be a message at all; this step names the status a UAS, registrar or proxy
  * answers a well-formed message it must still refuse, in the RFC's order:
  * 400 (missing or repeated mandatory headers, malformed headers the element needs),
- * 501 (unknown method, UAS), 416 (Request-URI scheme), 483 (Max-Forwards 0 at a proxy),
+ * 501 or 405 (unknown or unsupported method, UAS), 416 (Request-URI scheme), 483 (Max-Forwards 0 at a proxy),
  * 420 (Require / Proxy-Require), 415 (body type), 406 (Accept excludes what we would send).
  */
 import type { HeaderBlock } from './header-block.js';
@@ -18,7 +18,7 @@ export interface ValidationOptions {
   role?: ValidationRole;
   /** Option tags this element supports (Require is checked against them; section 8.2.2.3). */
   supported?: readonly string[];
-  /** Methods a UAS implements (others get 501; section 8.2.1). Default: the methods the stack knows. */
+  /** Methods a UAS implements (others get 405 or 501; section 8.2.1). Default: the methods the stack knows. */
   methods?: ReadonlySet<string>;
   /** Body types a UAS understands (section 8.2.3). */
   contentTypes?: readonly string[];
@@ -83,7 +83,11 @@ export function validateRequest(req: IncomingRequest, options: ValidationOptions
   if (s) return s;
   const methods = options.methods ?? KNOWN_METHODS;
   if (role !== 'proxy' && !methods.has(req.method)) {
-    return problem(501, `method ${req.method} is not implemented`, [['Allow', [...methods].join(', ')]]);
+    const allow: readonly (readonly [string, string])[] = [['Allow', [...methods].join(', ')]];
+    // Section 8.2.1: 405 (with Allow) for a method the UAS recognizes but does not support,
+    // 501 (section 21.5.2) for one it does not recognize (RFC 4475 esc02, intmeth).
+    if (KNOWN_METHODS.has(req.method)) return problem(405, `method ${req.method} is not allowed here`, allow);
+    return problem(501, `method ${req.method} is not implemented`, allow);
   }
   const schemes = options.schemes ?? ['sip', 'sips', 'tel'];
   if (!schemes.includes(req.uri.scheme)) return problem(416, `unsupported URI scheme ${req.uri.scheme}`);
