@@ -1,8 +1,10 @@
 /**
  * URIs: SIP and SIPS (RFC 3261 section 19.1, grammar in section 25.1), tel (RFC 3966), and any
  * other absolute URI kept opaque (so that unknown schemes parse and a server can answer 416, as
- * RFC 4475 unkscm/novelsc ask). The user and password of a SIP URI are stored unescaped and
- * escaped again when printed; URI parameters and headers are stored as written.
+ * RFC 4475 unkscm/novelsc ask). The user and password of a SIP URI are stored unescaped; a parsed
+ * URI prints them as received (`%61lice` stays `%61lice`: a proxy forwards the octets it got),
+ * a built or changed one escapes what the grammar requires. URI parameters and headers are
+ * stored as written.
  */
 import { SipParseError } from './errors.js';
 import {
@@ -39,8 +41,12 @@ export class SipUri {
   readonly params: Params;
   /** URI headers (`?Replaces=...`), values as written (still escaped). */
   readonly headers: Params;
+  /** user[:password] as received, escapes kept, so that printing gives back the same octets. */
+  readonly #wireUserinfo: string | undefined;
 
-  constructor(init: SipUriInit) {
+  /** `wireUserinfo` is the userinfo as written on the wire (the parser passes it); it must match user and password. */
+  constructor(init: SipUriInit, wireUserinfo?: string) {
+    this.#wireUserinfo = init.user === undefined ? undefined : wireUserinfo;
     this.scheme = init.scheme ?? 'sip';
     this.user = init.user;
     this.password = init.password;
@@ -66,15 +72,19 @@ export class SipUri {
   }
 
   with(changes: Partial<SipUriInit>): SipUri {
-    return new SipUri({
-      scheme: changes.scheme ?? this.scheme,
-      user: 'user' in changes ? changes.user : this.user,
-      password: 'password' in changes ? changes.password : this.password,
-      host: changes.host ?? this.host,
-      port: 'port' in changes ? changes.port : this.port,
-      params: changes.params ?? this.params,
-      headers: changes.headers ?? this.headers,
-    });
+    const sameUserinfo = !('user' in changes) && !('password' in changes);
+    return new SipUri(
+      {
+        scheme: changes.scheme ?? this.scheme,
+        user: 'user' in changes ? changes.user : this.user,
+        password: 'password' in changes ? changes.password : this.password,
+        host: changes.host ?? this.host,
+        port: 'port' in changes ? changes.port : this.port,
+        params: changes.params ?? this.params,
+        headers: changes.headers ?? this.headers,
+      },
+      sameUserinfo ? this.#wireUserinfo : undefined,
+    );
   }
 
   withParam(name: string, value: string | number | null = null): SipUri {
@@ -92,7 +102,8 @@ export class SipUri {
 
   toString(): string {
     let s = `${this.scheme}:`;
-    if (this.user !== undefined) {
+    if (this.#wireUserinfo !== undefined) s += `${this.#wireUserinfo}@`;
+    else if (this.user !== undefined) {
       s += escapePercent(this.user, USER_CHARS);
       if (this.password !== undefined) s += `:${escapePercent(this.password, PASSWORD_CHARS)}`;
       s += '@';
@@ -306,7 +317,7 @@ function parseSip(scheme: 'sip' | 'sips', rest: string, text: string): SipUri {
     if (colon >= 0) port = parsePort(hostPart.slice(colon + 1), text);
   }
   checkHost(host, text);
-  return new SipUri({ scheme, user, password, host, port, params, headers });
+  return new SipUri({ scheme, user, password, host, port, params, headers }, at >= 0 ? rest.slice(0, at) : undefined);
 }
 
 function parseTel(rest: string, text: string): TelUri {

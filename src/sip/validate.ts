@@ -9,7 +9,7 @@
 import type { HeaderBlock } from './header-block.js';
 import type { IncomingRequest, IncomingResponse } from './message.js';
 import { KNOWN_METHODS } from './parser.js';
-import { type HeaderKey, headerSpec } from './registry.js';
+import { type HeaderKey, headerKeyOf, headerSpec } from './registry.js';
 import { SipUri } from './uri.js';
 
 export type ValidationRole = 'uas' | 'proxy' | 'registrar';
@@ -43,15 +43,16 @@ export const DEFAULT_CONTENT_TYPES = [
 ];
 
 const MANDATORY_REQUEST: readonly HeaderKey[] = ['to', 'from', 'cseq', 'call-id', 'via'];
-const SINGLE_CHECKED: readonly HeaderKey[] = [
-  'to',
-  'from',
-  'cseq',
-  'call-id',
+/** The single-valued headers a proxy or a transaction needs; their repetition is always an error. */
+const NEEDED_SINGLE: readonly HeaderKey[] = ['to', 'from', 'cseq', 'call-id', 'max-forwards'];
+const UAS_PARSED: readonly HeaderKey[] = [
+  ...MANDATORY_REQUEST,
   'max-forwards',
   'content-type',
-  'expires',
+  'require',
+  'proxy-require',
 ];
+const PROXY_PARSED: readonly HeaderKey[] = [...MANDATORY_REQUEST, 'max-forwards', 'proxy-require'];
 
 function problem(
   status: number,
@@ -61,15 +62,35 @@ function problem(
   return { status, reason, headers };
 }
 
-/** Missing, repeated or malformed mandatory headers (400). */
-function structural(msg: HeaderBlock, mandatory: readonly HeaderKey[]): ValidationProblem | undefined {
+/**
+ * Missing, repeated or malformed headers (400). Section 7.3: only headers whose value is a
+ * comma-separated list may appear on several lines, so a UAS refuses any repeated single-valued
+ * header (RFC 4475 multi01). A proxy checks only what it uses and forwards the rest unchanged
+ * (section 16.3 step 1: other components "SHOULD be ignored and remain unchanged").
+ */
+function structural(
+  msg: HeaderBlock,
+  mandatory: readonly HeaderKey[],
+  singles: 'all' | readonly HeaderKey[],
+  parsed: readonly HeaderKey[],
+): ValidationProblem | undefined {
   for (const key of mandatory) {
     if (!msg.has(key)) return problem(400, `missing ${headerSpec(key).name} header`);
   }
-  for (const key of SINGLE_CHECKED) {
+  for (const key of singles === 'all' ? NEEDED_SINGLE : singles) {
     if (msg.count(key) > 1) return problem(400, `more than one ${headerSpec(key).name} header`);
   }
-  for (const key of [...mandatory, 'max-forwards', 'content-type', 'require', 'proxy-require'] as HeaderKey[]) {
+  if (singles === 'all') {
+    const seen = new Set<string>();
+    for (const { name, known } of msg.headerLines()) {
+      if (!known) continue;
+      const key = headerKeyOf(name) as HeaderKey;
+      if (headerSpec(key).cardinality !== 'single') continue;
+      if (seen.has(key)) return problem(400, `more than one ${headerSpec(key).name} header`);
+      seen.add(key);
+    }
+  }
+  for (const key of parsed) {
     const r = msg.tryGet(key);
     if (!r.ok) return problem(400, r.error.message);
   }
@@ -79,7 +100,10 @@ function structural(msg: HeaderBlock, mandatory: readonly HeaderKey[]): Validati
 /** The first reason to refuse a request, or undefined when the element may process it. */
 export function validateRequest(req: IncomingRequest, options: ValidationOptions = {}): ValidationProblem | undefined {
   const role = options.role ?? 'uas';
-  const s = structural(req, MANDATORY_REQUEST);
+  const s =
+    role === 'proxy'
+      ? structural(req, MANDATORY_REQUEST, NEEDED_SINGLE, PROXY_PARSED)
+      : structural(req, MANDATORY_REQUEST, 'all', UAS_PARSED);
   if (s) return s;
   const methods = options.methods ?? KNOWN_METHODS;
   if (role !== 'proxy' && !methods.has(req.method)) {
@@ -135,5 +159,5 @@ export function validateRequest(req: IncomingRequest, options: ValidationOptions
 
 /** A response must carry Via, From, To, Call-ID and CSeq to be matched; otherwise it is dropped (section 18.1.2). */
 export function validateResponse(res: IncomingResponse): ValidationProblem | undefined {
-  return structural(res, ['via', 'from', 'to', 'call-id', 'cseq']);
+  return structural(res, MANDATORY_REQUEST, ['to', 'from', 'cseq', 'call-id'], MANDATORY_REQUEST);
 }
