@@ -1,0 +1,163 @@
+/**
+ * One TCP or TLS connection: its flow, its framer (RFC 3261 section 18.3 via StreamFramer), the
+ * CRLF keep-alive answer (RFC 5626 section 3.5.1: a CRLFCRLF ping is answered with a CRLF pong),
+ * and its idle timer on the injected Clock (a connection without traffic for idleTimeoutMs is
+ * closed, as Kamailio's tcp_connection_lifetime and PJSIP's PJSIP_TRANSPORT_IDLE_TIME do).
+ *
+ * On a framing error (oversized or unterminated header section, conflicting Content-Length) the
+ * stream cannot be resynchronised: the owner gets the bytes of the failed message, to answer
+ * with 400/513 when a request line is readable, and the connection is closed.
+ */
+import type { Socket } from 'node:net';
+import { type Flow, StreamFramer } from '../sip/index.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import { errorMessage } from '../util/errors.js';
+import { normalizeAddress } from './addresses.js';
+import { TransportError } from './types.js';
+
+export interface ConnectionEvents {
+  onMessage(connection: StreamConnection, bytes: Buffer): void;
+  onFramingError(connection: StreamConnection, status: number, reason: string, failed: Buffer): void;
+  onClose(connection: StreamConnection, reason: string): void;
+}
+
+export interface StreamConnectionInit {
+  readonly id: number;
+  readonly transport: 'tcp' | 'tls';
+  /** true when we opened it. */
+  readonly outbound: boolean;
+  readonly socket: Socket;
+  readonly clock: Clock;
+  /** 0 or Infinity: never closed for idleness. */
+  readonly idleTimeoutMs: number;
+  readonly maxMessageSize: number;
+  readonly events: ConnectionEvents;
+}
+
+const PONG = Buffer.from('\r\n');
+
+export class StreamConnection {
+  readonly id: number;
+  readonly transport: 'tcp' | 'tls';
+  readonly outbound: boolean;
+  readonly flow: Flow;
+  private readonly socket: Socket;
+  private readonly clock: Clock;
+  private readonly framer: StreamFramer;
+  private readonly events: ConnectionEvents;
+  private readonly idleTimeoutMs: number;
+  /** The bytes the framer holds (the start of an incomplete message), kept to answer a framing error. */
+  private partial: Buffer | undefined;
+  private lastActivity: number;
+  private idleTimer: TimerHandle | undefined;
+  private closeReason: string | undefined;
+  private isClosed = false;
+
+  constructor(init: StreamConnectionInit) {
+    this.id = init.id;
+    this.transport = init.transport;
+    this.outbound = init.outbound;
+    this.socket = init.socket;
+    this.clock = init.clock;
+    this.events = init.events;
+    this.idleTimeoutMs = init.idleTimeoutMs;
+    this.framer = new StreamFramer({ maxMessageSize: init.maxMessageSize });
+    this.flow = Object.freeze({
+      transport: init.transport,
+      localAddress: normalizeAddress(init.socket.localAddress ?? ''),
+      localPort: init.socket.localPort ?? 0,
+      remoteAddress: normalizeAddress(init.socket.remoteAddress ?? ''),
+      remotePort: init.socket.remotePort ?? 0,
+      connectionId: init.id,
+    });
+    this.lastActivity = this.clock.now();
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (err) => {
+      this.closeReason ??= `socket error: ${errorMessage(err)}`;
+    });
+    this.socket.on('close', () => this.onClosed());
+    this.scheduleIdle(this.idleTimeoutMs);
+  }
+
+  get open(): boolean {
+    return !this.isClosed && !this.socket.destroyed && this.socket.writable;
+  }
+
+  /** Writes bytes; resolves once handed to the kernel. */
+  write(bytes: Buffer): Promise<void> {
+    if (!this.open) {
+      return Promise.reject(new TransportError('ERR_TRANSPORT_CLOSED', `connection ${this.id} is closed`, this.flow));
+    }
+    this.lastActivity = this.clock.now();
+    return new Promise((resolve, reject) => {
+      this.socket.write(bytes, (err) => {
+        if (err)
+          reject(new TransportError('ERR_TRANSPORT_SEND', `write failed: ${err.message}`, this.flow, { cause: err }));
+        else resolve();
+      });
+    });
+  }
+
+  /** Closes the connection (idempotent). */
+  close(reason: string): void {
+    if (this.isClosed) return;
+    this.closeReason ??= reason;
+    this.socket.destroy();
+    // 'close' follows asynchronously; mark now so nothing more is written or delivered.
+    this.onClosed();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.isClosed) return;
+    this.lastActivity = this.clock.now();
+    const data = this.partial === undefined ? chunk : Buffer.concat([this.partial, chunk]);
+    const events = this.framer.push(chunk);
+    let offset = 0;
+    for (const ev of events) {
+      if (this.isClosed) return;
+      // The framer skips lone LFs between messages without reporting them (RFC 3261 section 7.5).
+      while (data[offset] === 0x0a) offset++;
+      switch (ev.kind) {
+        case 'message':
+          offset += ev.bytes.length;
+          this.events.onMessage(this, ev.bytes);
+          break;
+        case 'ping':
+          offset += 4;
+          // RFC 5626 section 3.5.1: "the server ... MUST respond with a single CRLF" (pong).
+          if (this.open) this.socket.write(PONG);
+          break;
+        case 'pong':
+          offset += 2;
+          break;
+        case 'error':
+          this.partial = undefined;
+          this.events.onFramingError(this, ev.status, ev.reason, data.subarray(offset));
+          this.close(`framing error: ${ev.reason}`);
+          return;
+      }
+    }
+    const held = this.framer.buffered;
+    this.partial = held === 0 ? undefined : data.subarray(data.length - held);
+  }
+
+  private scheduleIdle(delay: number): void {
+    if (!(this.idleTimeoutMs > 0) || !Number.isFinite(this.idleTimeoutMs)) return;
+    this.idleTimer = this.clock.setTimer(delay, () => {
+      if (this.isClosed) return;
+      const idle = this.clock.now() - this.lastActivity;
+      if (idle >= this.idleTimeoutMs) this.close(`idle for ${Math.round(idle)} ms`);
+      else this.scheduleIdle(this.idleTimeoutMs - idle);
+    });
+  }
+
+  private onClosed(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.idleTimer?.cancel();
+    this.partial = undefined;
+    if (!this.socket.destroyed) this.socket.destroy();
+    this.events.onClose(this, this.closeReason ?? 'closed by peer');
+  }
+}
