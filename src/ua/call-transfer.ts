@@ -193,14 +193,14 @@ export class CallTransfer {
       target: uri instanceof SipUri ? uri.with({ headers: Params.empty }) : uri,
       replaces,
       referredBy: referredBy.ok ? referredBy.value : undefined,
-      accept: () => {
+      accept: (options = {}) => {
         if (!decided) {
           decided = true;
           tx.respond(this.call.inDialogResponse(request, 202));
           dialog.addUsage(`refer-notifier;id=${id}`);
         }
         const notifier = this.notifier(dialog, id);
-        notifier.notify(100, 'Trying');
+        if (options.notifyTrying !== false) notifier.notify(100, 'Trying');
         return notifier;
       },
       reject: (status = 603) => {

@@ -71,8 +71,12 @@ export interface CallEvents {
 
 /** An incoming REFER, waiting for the application's decision. */
 export interface IncomingTransfer extends TransferTarget {
-  /** Accepts with 202 and sends the first NOTIFY (100 Trying); report the new call's progress through the returned notifier. */
-  accept(): TransferNotifier;
+  /**
+   * Accepts with 202 and, unless `notifyTrying` is false, sends the first NOTIFY (100 Trying, as
+   * RFC 3515 section 2.4.4 and baresip do; Cisco phones send only the final one); report the new
+   * call's progress through the returned notifier.
+   */
+  accept(options?: { readonly notifyTrying?: boolean }): TransferNotifier;
   /** Refuses (603 Decline by default; 501 for phones configured without REFER support). */
   reject(status?: number): void;
 }
