@@ -22,11 +22,8 @@ export function normalizeAor(aor: string | SipUri): string {
   else {
     let text = aor.trim();
     if (text.startsWith('<') && text.endsWith('>')) text = text.slice(1, -1);
-    // No scheme (`alice@example.com`) means a SIP URI. A colon before the `@` is a password
-    // separator there (`alice:pw@host`), not a scheme, so only an '@'-less text keeps its scheme.
-    if (!/^sips?:/i.test(text) && (text.includes('@') || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(text))) {
-      text = `sip:${text}`;
-    }
+    // No scheme (`alice@example.com`) means a SIP URI; any other scheme is kept, and refused below.
+    if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(text)) text = `sip:${text}`;
     let parsed: ReturnType<typeof parseUri>;
     try {
       parsed = parseUri(text);

@@ -12,6 +12,16 @@ import { InvalidRecordError } from './errors.js';
 
 const MAX_CSEQ = 2 ** 31 - 1;
 
+/** Call-ID and CSeq of a REGISTER (checked even when it carries no Contact). */
+export function checkRequestIds(callId: string, cseq: number): void {
+  if (typeof callId !== 'string' || callId.length === 0) {
+    throw new InvalidRecordError('callId', 'empty Call-ID');
+  }
+  if (!Number.isInteger(cseq) || cseq < 0 || cseq > MAX_CSEQ) {
+    throw new InvalidRecordError('cseq', `must be an integer 0..2^31-1, not ${cseq}`);
+  }
+}
+
 /** Validates a binding to write and completes it into a Binding written at `now`. */
 export function toBinding(input: BindingInput, now: number): Binding {
   if (typeof input.contact !== 'string' || input.contact.length === 0) {
@@ -24,12 +34,7 @@ export function toBinding(input: BindingInput, now: number): Binding {
   if (q !== null && !(Number.isFinite(q) && q >= 0 && q <= 1)) {
     throw new InvalidRecordError('q', `must be between 0 and 1, not ${q}`);
   }
-  if (typeof input.callId !== 'string' || input.callId.length === 0) {
-    throw new InvalidRecordError('callId', 'empty Call-ID');
-  }
-  if (!Number.isInteger(input.cseq) || input.cseq < 0 || input.cseq > MAX_CSEQ) {
-    throw new InvalidRecordError('cseq', `must be an integer 0..2^31-1, not ${input.cseq}`);
-  }
+  checkRequestIds(input.callId, input.cseq);
   const regId = input.regId ?? null;
   if (regId !== null && !(Number.isInteger(regId) && regId >= 1 && regId <= MAX_CSEQ)) {
     throw new InvalidRecordError('regId', `must be a positive integer, not ${regId}`);

@@ -4,7 +4,7 @@
  * and what the 200 OK will list. The backends then only execute deletes and inserts.
  */
 import type { Binding, RegisterPlanView, RegisterUpdate } from './binding.js';
-import { orderBindings, replaces, toBinding } from './binding-rules.js';
+import { checkRequestIds, orderBindings, replaces, toBinding } from './binding-rules.js';
 import { InvalidRecordError } from './errors.js';
 
 export interface RegisterPlan {
@@ -31,6 +31,7 @@ export function planRegister(
   update: RegisterUpdate,
   now: number,
 ): RegisterPlan {
+  checkRequestIds(update.callId, update.cseq);
   if (update.removeAll && update.contacts.length > 0) {
     throw new InvalidRecordError('contacts', 'Contact: * cannot be combined with other contacts');
   }

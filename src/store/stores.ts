@@ -11,6 +11,11 @@ export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the data lives, for logs and `switchboard user list` (never a password). */
   readonly description: string;
+  /**
+   * The durability settings in force, read back from the database connection: for SQLite
+   * `journal_mode=wal synchronous=FULL`, for PostgreSQL `synchronous_commit=on`.
+   */
+  readonly durability: string;
   readonly locations: LocationStore;
   readonly users: UserStore;
   readonly forwarding: ForwardingStore;

@@ -42,10 +42,13 @@ export async function openPostgresStores(options: PostgresStoreOptions): Promise
   // An idle connection that the server drops (restart, failover) surfaces here; without a
   // listener it would crash the process. The pool replaces it on the next query.
   pool.on('error', (err) => logger.warn('idle PostgreSQL connection failed', { error: err.message }));
+  let durability = '';
   try {
     const client = await pool.connect();
     try {
       await migratePostgres(client, schema, clock.wallTime());
+      const r = await client.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+      durability = `synchronous_commit=${r.rows[0]?.synchronous_commit ?? '?'}`;
     } finally {
       client.release();
     }
@@ -58,6 +61,7 @@ export async function openPostgresStores(options: PostgresStoreOptions): Promise
   return {
     kind: 'postgres',
     description,
+    durability,
     locations: new PgLocationStore(pool, schema, quoted, gate),
     users: new PgUserStore(pool, quoted, gate, clock),
     forwarding: new PgForwardingStore(pool, quoted, gate, clock),

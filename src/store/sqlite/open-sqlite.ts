@@ -35,6 +35,7 @@ export async function openSqliteStores(options: SqliteStoreOptions): Promise<Sto
   } catch (err) {
     throw new StoreError(`cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
+  let durability = '';
   try {
     if (!memory) {
       chmodSync(file, 0o600);
@@ -43,6 +44,9 @@ export async function openSqliteStores(options: SqliteStoreOptions): Promise<Sto
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     migrateSqlite(db, clock.wallTime());
+    const journal = String(db.pragma('journal_mode', { simple: true }));
+    const sync = ['OFF', 'NORMAL', 'FULL', 'EXTRA'][Number(db.pragma('synchronous', { simple: true }))] ?? '?';
+    durability = `journal_mode=${journal} synchronous=${sync}`;
   } catch (err) {
     db.close();
     if (err instanceof SwitchboardError) throw err;
@@ -52,6 +56,7 @@ export async function openSqliteStores(options: SqliteStoreOptions): Promise<Sto
   return {
     kind: 'sqlite',
     description: `sqlite ${file}`,
+    durability,
     locations: new SqliteLocationStore(db, gate),
     users: new SqliteUserStore(db, gate, clock),
     forwarding: new SqliteForwardingStore(db, gate, clock),
