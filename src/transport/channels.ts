@@ -14,19 +14,31 @@ export const CHANNEL_TX = 'sip:transport:tx';
 export const CHANNEL_ERROR = 'sip:transport:error';
 export const CHANNEL_CONNECTION = 'sip:transport:connection';
 
-/** Payload of sip:transport:rx and sip:transport:tx. */
-export interface TransportMessageEvent {
+/** Payload of sip:transport:rx: bytes received, with the message when they parsed. */
+export interface TransportRxEvent {
   readonly flow: Flow;
   readonly bytes: Buffer;
-  /** Clock.wallTime() when the bytes were received or handed to the socket. */
+  /** Clock.wallTime() when the bytes were received. */
   readonly wallTime: number;
-  /** The parsed (rx) or built (tx) message; absent for unparseable input and for resend(). */
-  readonly message?: IncomingMessage | OutgoingRequest | OutgoingResponse | undefined;
-  /** tx only: true for bytes sent again through resend() (retransmissions). */
+  /** The parsed message (as handed up, received/rport included); absent for unparseable input. */
+  readonly message?: IncomingMessage | undefined;
+}
+
+/** Payload of sip:transport:tx: bytes handed to a socket. */
+export interface TransportTxEvent {
+  readonly flow: Flow;
+  readonly bytes: Buffer;
+  /** Clock.wallTime() when the bytes were handed to the socket. */
+  readonly wallTime: number;
+  /** The message sent; absent for resend() (the bytes are those of an earlier event). */
+  readonly message?: OutgoingRequest | OutgoingResponse | undefined;
+  /** true for bytes sent again through resend() (retransmissions). */
   readonly retransmission?: boolean;
-  /** tx only: true for an error response the transport generated itself (a 400 to bad input). */
+  /** true for an error response the transport generated itself (a 400 to bad input). */
   readonly stateless?: boolean;
 }
+
+export type TransportMessageEvent = TransportRxEvent | TransportTxEvent;
 
 /** Payload of sip:transport:error: input dropped or a send that failed. */
 export interface TransportErrorEvent {
@@ -53,7 +65,7 @@ const connection = diagnosticsChannel.channel(CHANNEL_CONNECTION);
 
 export function publishRx(clock: Clock, flow: Flow, bytes: Buffer, message?: IncomingMessage): void {
   if (!rx.hasSubscribers) return;
-  const event: TransportMessageEvent = { flow, bytes, wallTime: clock.wallTime(), message };
+  const event: TransportRxEvent = { flow, bytes, wallTime: clock.wallTime(), message };
   rx.publish(event);
 }
 
@@ -65,7 +77,7 @@ export function publishTx(
   extra: { retransmission?: boolean; stateless?: boolean } = {},
 ): void {
   if (!tx.hasSubscribers) return;
-  const event: TransportMessageEvent = { flow, bytes, wallTime: clock.wallTime(), message, ...extra };
+  const event: TransportTxEvent = { flow, bytes, wallTime: clock.wallTime(), message, ...extra };
   tx.publish(event);
 }
 

@@ -12,6 +12,8 @@ export {
   type TransportConnectionEvent,
   type TransportErrorEvent,
   type TransportMessageEvent,
+  type TransportRxEvent,
+  type TransportTxEvent,
 } from './channels.js';
 export { flowDestination } from './flow-destination.js';
 export {

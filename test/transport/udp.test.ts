@@ -11,6 +11,8 @@ import {
   type TransportErrorEvent,
   TransportManager,
   type TransportMessageEvent,
+  type TransportRxEvent,
+  type TransportTxEvent,
 } from '../../src/transport/index.js';
 import { RealClock } from '../../src/util/clock.js';
 import { Collector, RawUdp, rawRequest, request, waitFor } from './harness.js';
@@ -242,10 +244,10 @@ describe('UDP transport', () => {
   });
 
   it('publishes rx, tx (with retransmissions) and their flows on diagnostics channels', async () => {
-    const rx: TransportMessageEvent[] = [];
-    const tx: TransportMessageEvent[] = [];
-    const onRx = (m: unknown) => rx.push(m as TransportMessageEvent);
-    const onTx = (m: unknown) => tx.push(m as TransportMessageEvent);
+    const rx: TransportRxEvent[] = [];
+    const tx: TransportTxEvent[] = [];
+    const onRx = (m: unknown) => rx.push(m as TransportRxEvent);
+    const onTx = (m: unknown) => tx.push(m as TransportTxEvent);
     diagnosticsChannel.subscribe(CHANNEL_RX, onRx);
     diagnosticsChannel.subscribe(CHANNEL_TX, onTx);
     try {
