@@ -1,6 +1,6 @@
 /**
  * Digest authentication (RFC 2617, RFC 7616, RFC 8760; RFC 3261 section 22), shared by the
- * phone, the proxy and the registrar (DigestServer). Other layers import only
+ * phone (DigestClient), the proxy and the registrar (DigestServer). Other layers import only
  * from here. Declares UserLookup, which the store layer implements.
  */
 
@@ -24,6 +24,18 @@ export {
   type ParsedCredentials,
   parseCredentials,
 } from './credentials.js';
+export {
+  type AlgorithmSelection,
+  type AnsweredChallenge,
+  type AuthenticationInfoResult,
+  type AuthenticationInfoStatus,
+  type ChallengeFailureReason,
+  type ChallengeResult,
+  type ClientCredentials,
+  type CredentialsProvider,
+  DigestClient,
+  type DigestClientOptions,
+} from './digest-client.js';
 export {
   computeHa1,
   computeHa2,
