@@ -1,46 +1,25 @@
 /**
- * HA1 digests (RFC 7616 section 3.4.2: A1 = username ":" realm ":" passwd, HA1 = H(A1)) for the
- * algorithms a digest server offers: MD5 (RFC 2617), SHA-256 and SHA-512-256 (RFC 7616,
- * RFC 8760). The user store keeps these, never the password, like Kamailio's subscriber.ha1 /
- * ha1b columns. The "-sess" variants start from the same HA1 (the auth layer mixes in nonce
- * and cnonce), so they look up the base algorithm's value.
+ * The HA1s an account keeps (RFC 7616 section 3.4.2: HA1 = H(username ":" realm ":" passwd)),
+ * one per hash function the digest server can challenge with: MD5 (RFC 2617), SHA-256 and
+ * SHA-512-256 (RFC 7616, RFC 8760). The store keeps these, never the password, like Kamailio's
+ * subscriber.ha1 / ha1b columns. The arithmetic is the auth layer's (one implementation for the
+ * client, the server and the store); "-sess" algorithms start from the same HA1, so a lookup by
+ * any algorithm token resolves to its hash function.
  */
-import { createHash, getHashes } from 'node:crypto';
+import { computeHa1, type DigestHash, hashOf, parseAlgorithm } from '../auth/index.js';
 
-export type DigestAlgorithm = 'MD5' | 'SHA-256' | 'SHA-512-256';
+/** The hash functions an account has an HA1 for, in the order they are listed. */
+export const HA1_HASHES: readonly DigestHash[] = ['MD5', 'SHA-256', 'SHA-512-256'];
 
-const NODE_HASH: Readonly<Record<DigestAlgorithm, string>> = {
-  MD5: 'md5',
-  'SHA-256': 'sha256',
-  'SHA-512-256': 'sha512-256',
-};
-
-/** The algorithms this Node can compute; SHA-512-256 needs an OpenSSL that has sha512-256. */
-export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = (['MD5', 'SHA-256', 'SHA-512-256'] as const).filter((a) =>
-  getHashes().includes(NODE_HASH[a]),
-);
-
-/** Maps an algorithm token from a challenge or credentials (any case, with or without -sess) to its base. */
-export function baseAlgorithm(token: string): DigestAlgorithm | undefined {
-  const upper = token
-    .trim()
-    .toUpperCase()
-    .replace(/-SESS$/, '');
-  return (DIGEST_ALGORITHMS as readonly string[]).includes(upper) ? (upper as DigestAlgorithm) : undefined;
+/** The hash function of an algorithm token as a challenge spells it (`md5`, `SHA-256-sess`...). */
+export function hashFor(token: string): DigestHash | undefined {
+  const algorithm = parseAlgorithm(token);
+  return algorithm === undefined ? undefined : hashOf(algorithm);
 }
 
-/** Lower-case hex H(username:realm:password), UTF-8 encoded (RFC 7616 section 4: charset=UTF-8). */
-export function computeHa1(algorithm: DigestAlgorithm, username: string, realm: string, password: string): string {
-  return createHash(NODE_HASH[algorithm]).update(`${username}:${realm}:${password}`, 'utf8').digest('hex');
-}
-
-/** HA1 for every algorithm this Node supports (all three on Node 20 with its bundled OpenSSL). */
-export function computeAllHa1(
-  username: string,
-  realm: string,
-  password: string,
-): Partial<Record<DigestAlgorithm, string>> {
-  const out: Partial<Record<DigestAlgorithm, string>> = {};
-  for (const a of DIGEST_ALGORITHMS) out[a] = computeHa1(a, username, realm, password);
-  return out;
+/** HA1 for every hash function, lower-case hex, UTF-8 input (RFC 7616 section 4). */
+export function computeAllHa1(username: string, realm: string, password: string): Record<DigestHash, string> {
+  const out: Partial<Record<DigestHash, string>> = {};
+  for (const h of HA1_HASHES) out[h] = computeHa1(h, username, realm, password);
+  return out as Record<DigestHash, string>;
 }

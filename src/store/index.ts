@@ -34,7 +34,7 @@ export {
   type ForwardingRuleInput,
   type ForwardingStore,
 } from './forwarding-store.js';
-export { baseAlgorithm, computeAllHa1, computeHa1, DIGEST_ALGORITHMS, type DigestAlgorithm } from './ha1.js';
+export { computeAllHa1, HA1_HASHES, hashFor } from './ha1.js';
 export type { LocationStore } from './location-store.js';
 export { defaultDataDir, openStores, storeOptionsFrom } from './open-stores.js';
 export { SQLITE_FILE_NAME } from './sqlite/open-sqlite.js';

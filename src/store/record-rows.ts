@@ -2,14 +2,15 @@
  * Row mappings of the `users` and `forwarding` tables, shared by both backends. Booleans are
  * INTEGER 0/1 in SQLite and BOOLEAN in PostgreSQL; times are BIGINT ms in both.
  */
+
+import type { DigestHash } from '../auth/index.js';
 import type { ForwardingKind, ForwardingRule } from './forwarding-store.js';
-import type { DigestAlgorithm } from './ha1.js';
 import type { UserAccount } from './user-store.js';
 
 type Cell = string | number | bigint | boolean | null;
 
 /** HA1 column of each algorithm. */
-export const HA1_COLUMNS: Readonly<Record<DigestAlgorithm, string>> = {
+export const HA1_COLUMNS: Readonly<Record<DigestHash, string>> = {
   MD5: 'ha1_md5',
   'SHA-256': 'ha1_sha256',
   'SHA-512-256': 'ha1_sha512_256',
@@ -29,8 +30,8 @@ export interface UserRow {
 }
 
 export function rowToUser(r: UserRow): UserAccount {
-  const ha1: Partial<Record<DigestAlgorithm, string>> = {};
-  for (const [alg, col] of Object.entries(HA1_COLUMNS) as [DigestAlgorithm, keyof UserRow][]) {
+  const ha1: Partial<Record<DigestHash, string>> = {};
+  for (const [alg, col] of Object.entries(HA1_COLUMNS) as [DigestHash, keyof UserRow][]) {
     const v = r[col];
     if (v !== null && v !== '') ha1[alg] = String(v);
   }

@@ -5,7 +5,7 @@
  * digest server reads through lookupHa1 (the auth layer's UserLookup), so a `switchboard user
  * add` run against the same database takes effect on the next REGISTER, with no reload.
  */
-import type { DigestAlgorithm } from './ha1.js';
+import type { DigestHash, UserLookup } from '../auth/index.js';
 
 export interface UserAccount {
   readonly username: string;
@@ -16,8 +16,8 @@ export interface UserAccount {
   readonly displayName: string | null;
   /** A disabled account keeps its secrets but lookupHa1 answers nothing for it. */
   readonly enabled: boolean;
-  /** HA1 per algorithm, lower-case hex. */
-  readonly ha1: Readonly<Partial<Record<DigestAlgorithm, string>>>;
+  /** HA1 per hash function, lower-case hex (an account imported without one lacks it). */
+  readonly ha1: Readonly<Partial<Record<DigestHash, string>>>;
   /** Wall-clock ms. */
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -31,7 +31,8 @@ export interface NewUser {
   readonly enabled?: boolean;
 }
 
-export interface UserStore {
+/** Implements the auth layer's UserLookup, so a DigestServer can take a UserStore as its `users`. */
+export interface UserStore extends UserLookup {
   /** Creates an account; throws DuplicateUserError when username@domain exists. */
   add(user: NewUser, password: string): Promise<UserAccount>;
   get(username: string, domain: string): Promise<UserAccount | undefined>;

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Clock } from '../../util/clock.js';
 import { DuplicateUserError, UnknownUserError } from '../errors.js';
-import { baseAlgorithm, computeAllHa1 } from '../ha1.js';
+import { computeAllHa1, hashFor } from '../ha1.js';
 import { HA1_COLUMNS, rowToUser, type UserRow } from '../record-rows.js';
 import type { StoreGate } from '../store-gate.js';
 import { checkDomain, checkNewUser, checkPassword, checkUsername } from '../user-rules.js';
@@ -37,9 +37,9 @@ export class PgUserStore implements UserStore {
           u.username,
           u.domain,
           u.realm,
-          ha1.MD5 ?? null,
-          ha1['SHA-256'] ?? null,
-          ha1['SHA-512-256'] ?? null,
+          ha1.MD5,
+          ha1['SHA-256'],
+          ha1['SHA-512-256'],
           u.displayName,
           u.enabled,
           now,
@@ -108,7 +108,7 @@ export class PgUserStore implements UserStore {
         await c.query(
           `UPDATE ${this.#t} SET ha1_md5 = $1, ha1_sha256 = $2, ha1_sha512_256 = $3, updated_at = $4
            WHERE username = $5 AND domain = $6`,
-          [ha1.MD5 ?? null, ha1['SHA-256'] ?? null, ha1['SHA-512-256'] ?? null, now, username, d],
+          [ha1.MD5, ha1['SHA-256'], ha1['SHA-512-256'], now, username, d],
         );
       }),
     );
@@ -127,7 +127,7 @@ export class PgUserStore implements UserStore {
   }
 
   async lookupHa1(username: string, realm: string, algorithm: string): Promise<string | undefined> {
-    const alg = baseAlgorithm(algorithm);
+    const alg = hashFor(algorithm);
     if (alg === undefined) return undefined;
     return this.gate.runAsync(async () => {
       const r = await this.pool.query<{ ha1: string | null }>(

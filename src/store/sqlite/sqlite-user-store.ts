@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../util/clock.js';
 import { DuplicateUserError, UnknownUserError } from '../errors.js';
-import { baseAlgorithm, computeAllHa1 } from '../ha1.js';
+import { computeAllHa1, hashFor } from '../ha1.js';
 import { HA1_COLUMNS, rowToUser, type UserRow } from '../record-rows.js';
 import type { StoreGate } from '../store-gate.js';
 import { checkDomain, checkNewUser, checkPassword, checkUsername } from '../user-rules.js';
@@ -49,9 +49,9 @@ export class SqliteUserStore implements UserStore {
           u.username,
           u.domain,
           u.realm,
-          ha1.MD5 ?? null,
-          ha1['SHA-256'] ?? null,
-          ha1['SHA-512-256'] ?? null,
+          ha1.MD5,
+          ha1['SHA-256'],
+          ha1['SHA-512-256'],
           u.displayName,
           u.enabled ? 1 : 0,
           now,
@@ -108,7 +108,7 @@ export class SqliteUserStore implements UserStore {
         const ha1 = computeAllHa1(username, row.realm, password);
         this.#stmt(
           'UPDATE users SET ha1_md5 = ?, ha1_sha256 = ?, ha1_sha512_256 = ?, updated_at = ? WHERE username = ? AND domain = ?',
-        ).run(ha1.MD5 ?? null, ha1['SHA-256'] ?? null, ha1['SHA-512-256'] ?? null, now, username, d);
+        ).run(ha1.MD5, ha1['SHA-256'], ha1['SHA-512-256'], now, username, d);
       });
       tx.immediate();
     });
@@ -129,7 +129,7 @@ export class SqliteUserStore implements UserStore {
   }
 
   async lookupHa1(username: string, realm: string, algorithm: string): Promise<string | undefined> {
-    const alg = baseAlgorithm(algorithm);
+    const alg = hashFor(algorithm);
     if (alg === undefined) return undefined;
     return this.#gate.run(() => {
       const row = this.#stmt(
