@@ -116,6 +116,12 @@ function nodeBackend(options: ResolverOptions): DnsBackend {
   };
 }
 
+/** Destinations from one SRV name; answered is true when it had records (even only "."). */
+interface SrvResult {
+  readonly answered: boolean;
+  readonly destinations: Destination[];
+}
+
 interface Normalized {
   readonly host: string;
   readonly port: number | undefined;
@@ -210,7 +216,7 @@ export class Resolver implements DestinationResolver {
     // specific transport".
     if (t.transport !== undefined) {
       const viaSrv = await this.srv(t.transport, t.host, t.host, failures);
-      if (viaSrv.length > 0) return viaSrv;
+      if (viaSrv.answered) return viaSrv.destinations;
       return this.addresses(t.host, t.transport, defaultPort(t.transport), t.host, failures);
     }
     const viaNaptr = await this.naptr(t, failures);
@@ -220,8 +226,8 @@ export class Resolver implements DestinationResolver {
     const candidates = this.transports.filter((tr) => tr === 'udp' || tr === 'tcp' || tr === 'tls');
     const allowed = t.secure ? candidates.filter((tr) => tr === 'tls') : candidates;
     const lists = await Promise.all(allowed.map((tr) => this.srv(tr, t.host, t.host, failures)));
-    const viaSrv = lists.flat();
-    if (viaSrv.length > 0) return viaSrv;
+    // RFC 2782: a lone "." target says the service is decidedly not there: no A/AAAA fallback.
+    if (lists.some((l) => l.answered)) return lists.flatMap((l) => l.destinations);
     // "If no SRV records were found, the client SHOULD use TCP for a SIPS URI, and UDP for a
     // SIP URI" with an A or AAAA lookup.
     return this.addresses(t.host, fixed, defaultPort(fixed), t.host, failures);
@@ -246,17 +252,12 @@ export class Resolver implements DestinationResolver {
     const out: Destination[] = [];
     for (const r of usable) {
       const transport = NAPTR_SERVICES[r.service.toUpperCase()] as TransportProtocol;
-      out.push(...(await this.srvRecords(r.replacement, transport, t.host, failures)));
+      out.push(...(await this.srvRecords(r.replacement, transport, t.host, failures)).destinations);
     }
     return out;
   }
 
-  private srv(
-    transport: TransportProtocol,
-    host: string,
-    hostname: string,
-    failures: string[],
-  ): Promise<Destination[]> {
+  private srv(transport: TransportProtocol, host: string, hostname: string, failures: string[]): Promise<SrvResult> {
     return this.srvRecords(srvName(transport, host), transport, hostname, failures);
   }
 
@@ -265,7 +266,7 @@ export class Resolver implements DestinationResolver {
     transport: TransportProtocol,
     hostname: string,
     failures: string[],
-  ): Promise<Destination[]> {
+  ): Promise<SrvResult> {
     const answer = await this.query(
       `SRV:${name}`,
       () => this.backend.resolveSrv(name),
@@ -274,7 +275,7 @@ export class Resolver implements DestinationResolver {
     if (answer.failure) failures.push(`SRV ${name}: ${answer.failure}`);
     const ordered = orderSrv(answer.records, this.random);
     const lists = await Promise.all(ordered.map((r) => this.addresses(r.name, transport, r.port, hostname, failures)));
-    return lists.flat();
+    return { answered: answer.records.length > 0, destinations: lists.flat() };
   }
 
   private async addresses(
