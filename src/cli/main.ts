@@ -4,11 +4,13 @@
  */
 import { type CommandIO, processIO } from './io.js';
 import { parseCommand } from './parse-command.js';
+import { userCommand } from './user-command.js';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   parse: { run: parseCommand, help: 'parse [FILE|-] [--json]   show a SIP message as the stack sees it' },
+  user: { run: userCommand, help: 'user add|list|remove|passwd|enable|disable   manage accounts (HA1s only)' },
 };
 
 function usage(): string {
