@@ -71,7 +71,11 @@ export function createRequest(init: RequestInit): OutgoingRequest {
 
 export interface ResponseOptions {
   reason?: string;
-  /** Tag to add to To when the request's To has none (section 8.2.6.2; not for 100). */
+  /**
+   * Tag to add to To when the request's To has none (section 8.2.6.2; never for 100). Pass the
+   * same tag for every response of one transaction (a 180 then a 200 of one dialog); without it
+   * a fresh tag is drawn, which suits a single final response (a 4xx, a 200 to OPTIONS).
+   */
   toTag?: string;
   /**
    * Copy Record-Route (section 12.1.1: a UAS copies it into dialog-creating responses).
@@ -84,26 +88,25 @@ export interface ResponseOptions {
   contentType?: string;
 }
 
+/** Methods whose 101-299 responses create a dialog: INVITE (section 12.1), SUBSCRIBE and NOTIFY (RFC 6665 section 4.4.1), REFER (RFC 3515). */
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER', 'NOTIFY']);
 
 /**
  * A response to `request` with the headers section 8.2.6.2 says to copy: every Via in order,
- * From, To (with a tag added), Call-ID, CSeq, and Timestamp for 100 Trying (section 8.2.6.1).
+ * From, To (with a tag added unless the status is 100 or the To has one), Call-ID and CSeq, and
+ * Timestamp for 100 Trying (section 8.2.6.1). Via, From, Call-ID, CSeq (and To when it keeps its
+ * tag) are copied as received, octet for octet, since the client matches on them.
  */
 export function responseTo(request: SipRequest, status: number, options: ResponseOptions = {}): OutgoingResponse {
   const res = new OutgoingResponse(status, options.reason ?? reasonPhrase(status));
   res.copyFrom(request, 'via');
-  const from = request.get('from');
-  if (from) res.set('from', from);
+  res.copyFrom(request, 'from');
   const to = request.get('to');
-  if (to) res.set('to', status > 100 && to.tag === undefined && options.toTag ? to.withTag(options.toTag) : to);
-  const callId = request.get('call-id');
-  if (callId !== undefined) res.set('call-id', callId);
-  const cseq = request.get('cseq');
-  if (cseq) res.set('cseq', cseq);
-  if (status === 100 && request.has('timestamp')) {
-    res.copyFrom(request, 'timestamp');
-  }
+  if (to && status > 100 && to.tag === undefined) res.set('to', to.withTag(options.toTag ?? newTag()));
+  else res.copyFrom(request, 'to');
+  res.copyFrom(request, 'call-id');
+  res.copyFrom(request, 'cseq');
+  if (status === 100) res.copyFrom(request, 'timestamp');
   const copyRR =
     options.recordRoute ??
     (status > 100 && status < 300 && DIALOG_CREATING.has(request.method) && to?.tag === undefined);
@@ -124,9 +127,10 @@ export function cancelFor(request: SipRequest, reason?: string): OutgoingRequest
   cancel.set('via', request.topVia);
   cancel.set('max-forwards', 70);
   cancel.copyFrom(request, 'route');
-  cancel.set('from', request.from);
-  cancel.set('to', request.to);
-  cancel.set('call-id', request.callId);
+  // "MUST be identical to those in the request being cancelled, including tags": copied as sent.
+  cancel.copyFrom(request, 'from');
+  cancel.copyFrom(request, 'to');
+  cancel.copyFrom(request, 'call-id');
   cancel.set('cseq', { seq: request.cseq.seq, method: 'CANCEL' });
   if (reason) cancel.appendRaw('Reason', reason);
   return cancel;
@@ -142,9 +146,9 @@ export function ackForNon2xx(request: SipRequest, response: SipResponse): Outgoi
   ack.set('via', request.topVia);
   ack.set('max-forwards', 70);
   ack.copyFrom(request, 'route');
-  ack.set('from', request.from);
-  ack.set('to', response.to);
-  ack.set('call-id', request.callId);
+  ack.copyFrom(request, 'from');
+  ack.copyFrom(response, 'to');
+  ack.copyFrom(request, 'call-id');
   ack.set('cseq', { seq: request.cseq.seq, method: 'ACK' });
   return ack;
 }
