@@ -39,4 +39,5 @@ export type { LocationStore } from './location-store.js';
 export { defaultDataDir, openStores, storeOptionsFrom } from './open-stores.js';
 export { SQLITE_FILE_NAME } from './sqlite/open-sqlite.js';
 export type { PostgresStoreOptions, SqliteStoreOptions, StoreOptions, Stores } from './stores.js';
+export { checkDomain, checkUsername } from './user-rules.js';
 export type { NewUser, UserAccount, UserStore } from './user-store.js';
