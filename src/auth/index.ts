@@ -17,6 +17,7 @@ export {
 } from './algorithm.js';
 export { type AorAuthorizationOptions, authorizedForAor } from './aor-authorization.js';
 export { type ChallengeInit, challengeValue, type DigestChallenge, parseChallenge } from './challenge.js';
+export { consumeCredentials } from './consume-credentials.js';
 export {
   type CredentialsInit,
   credentialsValue,
