@@ -43,8 +43,11 @@ export interface DigestServerOptions {
   /** How long a nonce is fresh. Default 300 s (as Kamailio, Asterisk and baresip). */
   readonly nonceLifetimeMs?: number;
   /**
-   * Algorithms offered, one challenge each, most preferred first (RFC 8760 section 2.3).
-   * Default SHA-256 then MD5: SHA-256 for modern clients, MD5 for every phone ever made.
+   * Algorithms offered, one challenge each, in this order (RFC 8760 section 2.3: the order of
+   * preference). Default MD5 then SHA-256: clients that choose the strongest (Switchboard's,
+   * baresip) answer SHA-256, while JsSIP and SIP.js, which read only the topmost challenge and
+   * give up unless it is MD5, and phones older than RFC 8760 still register. ['SHA-256', 'MD5']
+   * states a preference for SHA-256 to RFC 8760 clients that take the topmost one they support.
    */
   readonly algorithms?: readonly DigestAlgorithm[];
   /** qop options offered. Default ['auth']. */
@@ -149,7 +152,7 @@ export class DigestServer {
       lifetimeMs,
     });
     this.#counts = new NonceCountTracker(options.maxTrackedNonces ?? 10_000);
-    this.#algorithms = options.algorithms ?? ['SHA-256', 'MD5'];
+    this.#algorithms = options.algorithms ?? ['MD5', 'SHA-256'];
     if (this.#algorithms.length === 0) throw new ConfigError('algorithms', 'must offer at least one algorithm');
     this.#qop = options.qop ?? ['auth'];
     this.#allowNoQop = options.allowNoQop ?? true;

@@ -106,7 +106,7 @@ function failure(result: VerifyResult) {
 }
 
 describe('DigestServer.challenge', () => {
-  it('answers 401 with a SHA-256 then an MD5 challenge sharing one nonce, qop="auth", opaque', () => {
+  it('answers 401 with an MD5 then a SHA-256 challenge sharing one nonce, qop="auth", opaque', () => {
     const { server } = setup();
     const req = requestOnWire(request({ branch: 'z9hG4bKone' }));
     const res = responseOnWire(server.challenge(req, { realm: REALM, proxy: false }));
@@ -115,7 +115,7 @@ describe('DigestServer.challenge', () => {
     const lines = res.get('www-authenticate').map(parseChallenge);
     assert.deepEqual(
       lines.map((c) => c?.algorithm),
-      ['SHA-256', 'MD5'],
+      ['MD5', 'SHA-256'],
     );
     assert.equal(lines[0]?.nonce, lines[1]?.nonce);
     assert.equal(lines[0]?.realm, REALM);
