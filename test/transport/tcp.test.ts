@@ -192,6 +192,22 @@ describe('TCP transport', () => {
     }
   });
 
+  it('answers 400 to a framed request that does not parse, keeping the connection', async () => {
+    const raw = await RawTcp.connect(port(b, 'tcp'));
+    try {
+      raw.write(
+        rawRequest('SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKbadcseq').replace('CSeq: 1 OPTIONS', 'CSeq: one OPTIONS'),
+      );
+      await waitFor(() => /SIP\/2\.0 400 /.test(raw.text), 'the 400');
+      assert.match(raw.text, /z9hG4bKbadcseq/);
+      raw.write(rawRequest('SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKgood').replace('raw-1@example.com', 'after-400'));
+      await ub.request((r) => r.callId === 'after-400', 'the next request on the same connection');
+      assert.equal(raw.closed, false);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('answers 513 and closes on a message over the size limit, 400 on conflicting Content-Length', async () => {
     const raw = await RawTcp.connect(port(b, 'tcp'));
     raw.write(

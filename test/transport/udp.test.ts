@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
-import { parseOrThrow, responseTo } from '../../src/sip/index.js';
+import { OutgoingResponse, parseOrThrow, responseTo } from '../../src/sip/index.js';
 import {
   CHANNEL_ERROR,
   CHANNEL_RX,
@@ -120,6 +120,38 @@ describe('UDP transport', () => {
       await client.next((t) => t.startsWith('SIP/2.0 180'), 'the 180');
     } finally {
       await client.close();
+    }
+  });
+
+  it('resolves a host name in sent-by (RFC 3263 section 5) when there is neither flow nor received', async () => {
+    const client = await RawUdp.open();
+    const asked: string[] = [];
+    const withResolver = new TransportManager({
+      listen: [{ transport: 'udp' }],
+      clock,
+      options: {
+        resolver: {
+          resolve: async (t) => {
+            asked.push(`${t.host}:${t.port}:${t.transport}`);
+            return [{ transport: 'udp', address: '127.0.0.1', port: client.port }];
+          },
+        },
+      },
+    });
+    await withResolver.start();
+    try {
+      const res = new OutgoingResponse(200, 'OK');
+      res.appendRaw('Via', `SIP/2.0/UDP client.test:${client.port};branch=z9hG4bKbyname`);
+      res.appendRaw('Call-ID', 'n@x');
+      res.appendRaw('CSeq', '1 OPTIONS');
+      await withResolver.sendResponse(res, undefined);
+      await client.next((t) => t.includes('z9hG4bKbyname'), 'the response at the resolved address');
+      assert.deepEqual(asked, [`client.test:${client.port}:udp`]);
+      // Without a resolver the manager says it cannot.
+      await assert.rejects(b.sendResponse(res, undefined), { code: 'ERR_TRANSPORT_UNAVAILABLE' });
+    } finally {
+      await client.close();
+      await withResolver.stop();
     }
   });
 
