@@ -38,6 +38,8 @@ export class OutgoingRequestFlow {
   private authAttempts = 0;
   private current: ClientTransaction | undefined;
   private lastRequest: OutgoingRequest | undefined;
+  /** The request of the current attempt as built, before the transport stamped its Via. */
+  private lastBuilt: OutgoingRequest | undefined;
   private cancelled = false;
 
   /**
@@ -91,6 +93,7 @@ export class OutgoingRequestFlow {
     const destination = this.destinations[this.index] as Destination;
     this.deps.authenticator?.preauthorize?.(request);
     this.lastRequest = request;
+    this.lastBuilt = request;
     const sent = request.clone();
     const tx = this.deps.transactions.sendRequest(sent, destination, {
       onResponse: (response, t) => this.onResponse(response, t),
@@ -99,13 +102,6 @@ export class OutgoingRequestFlow {
     this.current = tx;
     this.lastRequest = sent;
     this.handlers.onAttempt?.(sent, tx);
-  }
-
-  private nextCSeq(request: OutgoingRequest): OutgoingRequest {
-    const next = this.template.clone();
-    const cseq = request.cseq;
-    next.set('cseq', { seq: cseq.seq + 1, method: cseq.method });
-    return next;
   }
 
   private onResponse(response: IncomingResponse, tx: ClientTransaction): void {
@@ -117,7 +113,10 @@ export class OutgoingRequestFlow {
       this.authAttempts < MAX_AUTH_ATTEMPTS &&
       !this.cancelled
     ) {
-      const retry = this.nextCSeq(this.lastRequest ?? this.template);
+      // The retry starts as a copy of what was sent, credentials included: the authenticator tells
+      // a refused answer (challenged again after our credentials) from a first challenge by them.
+      const retry = (this.lastBuilt ?? this.template).clone();
+      retry.set('cseq', { seq: (this.lastRequest ?? this.template).cseq.seq + 1, method: retry.cseq.method });
       if (this.deps.authenticator.authorize(retry, response)) {
         this.authAttempts++;
         // Keep later attempts (failover) on the incremented CSeq and with the credentials.

@@ -44,9 +44,12 @@ export interface SessionMedia {
 /** Adds digest credentials to requests (the auth layer implements it). */
 export interface RequestAuthenticator {
   /**
-   * Adds Authorization / Proxy-Authorization values answering the challenges of a 401/407 to a new
-   * request (same Call-ID, next CSeq, new branch). Returns false when no credentials apply or ours
-   * were just refused (wrong password): the request then fails with that response.
+   * Sets Authorization / Proxy-Authorization values answering the challenges of a 401/407 on the
+   * retry (same Call-ID, next CSeq, new branch). `request` starts as a copy of the request that was
+   * challenged, with the credentials it carried (so that a challenge after our own credentials can
+   * be told from a first one, RFC 3261 section 22.1) and the CSeq already incremented (section
+   * 22.2). Returns false when no credentials apply or ours were just refused (wrong password): the
+   * request then fails with that response.
    */
   authorize(request: OutgoingRequest, challenge: IncomingResponse): boolean;
   /** Adds credentials from earlier challenges to a new request before it is sent (optional). */

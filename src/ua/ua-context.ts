@@ -39,7 +39,7 @@ export interface UaContext {
   /** Sends an ACK for a 2xx (no transaction, section 13.2.2.4) to the dialog's next hop. */
   sendAck(dialog: Dialog, ack: OutgoingRequest): void;
   /** A media session for a new call. */
-  createMedia(): SessionMedia;
+  createMedia(): SessionMedia | Promise<SessionMedia>;
   /** Resolves a URI's host to destinations (RFC 3263). */
   resolve(uri: Uri): Promise<Destination[]>;
   /** The AOR as a SIP URI. */

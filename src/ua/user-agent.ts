@@ -32,7 +32,7 @@ import type {
 import type { Destination } from '../transport/types.js';
 import { type Clock, RealClock } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
-import { newCallId } from '../util/ids.js';
+import { newCallId, newTag } from '../util/ids.js';
 import { type Logger, nullLogger } from '../util/logger.js';
 import { Call } from './call.js';
 import { CallTransfer } from './call-transfer.js';
@@ -52,8 +52,11 @@ export interface UserAgentOptions {
   readonly proxies?: readonly (Uri | string)[];
   readonly resolve?: Resolver;
   readonly authenticator?: RequestAuthenticator;
-  /** Media for each new call. */
-  readonly createMedia: () => SessionMedia;
+  /**
+   * Media for each new call. May be async: RTP sockets are bound before the SDP that names their
+   * port can be written (the phone role binds a pair per call).
+   */
+  readonly createMedia: () => SessionMedia | Promise<SessionMedia>;
   readonly userAgent?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -109,7 +112,9 @@ export class UserAgent implements TransactionUser {
   private readonly callsByDialog = new Map<string, Call>();
   private readonly resolver: Resolver;
   private readonly authenticator: RequestAuthenticator | undefined;
-  private readonly mediaFactory: () => SessionMedia;
+  private readonly mediaFactory: () => SessionMedia | Promise<SessionMedia>;
+  /** INVITE server transactions whose media is still being created (a CANCEL may arrive meanwhile). */
+  private readonly pendingInvites = new Map<InviteServerTransaction, { cancelled: boolean }>();
   private readonly contactValue: NameAddr | undefined;
   private readonly autoAnswerReplaces: boolean;
   private readonly ctx: UaContext;
@@ -217,10 +222,14 @@ export class UserAgent implements TransactionUser {
 
   // ------------------------------------------------------------------ API
 
-  /** Starts an outgoing call to `target` (a SIP URI, or a user name resolved against the AOR's domain). */
-  call(target: Uri | string, options: CallOptions = {}): Call {
+  /**
+   * Starts an outgoing call to `target` (a SIP URI, or a user name resolved against the AOR's
+   * domain). Resolves as soon as the INVITE is on its way (media bound, offer written); wait for
+   * the outcome with `call.waitEstablished()` or the call's events.
+   */
+  async call(target: Uri | string, options: CallOptions = {}): Promise<Call> {
     const uri = typeof target === 'string' ? this.targetUri(target) : target;
-    const media = this.mediaFactory();
+    const media = await this.mediaFactory();
     const req = createRequest({
       method: 'INVITE',
       uri,
@@ -378,6 +387,23 @@ export class UserAgent implements TransactionUser {
   }
 
   private onInvite(request: IncomingRequest, tx: InviteServerTransaction): void {
+    const pending = { cancelled: false };
+    this.pendingInvites.set(tx, pending);
+    this.acceptInvite(request, tx, pending).then(
+      () => this.pendingInvites.delete(tx),
+      (err) => {
+        this.pendingInvites.delete(tx);
+        this.logger.error('incoming INVITE failed', { error: String(err) });
+        if (!pending.cancelled) tx.respond(this.simpleResponse(request, 500));
+      },
+    );
+  }
+
+  private async acceptInvite(
+    request: IncomingRequest,
+    tx: InviteServerTransaction,
+    pending: { cancelled: boolean },
+  ): Promise<void> {
     let replaced: Call | undefined;
     if (request.has('replaces')) {
       const r = request.tryGet('replaces');
@@ -402,7 +428,12 @@ export class UserAgent implements TransactionUser {
         return;
       }
     }
-    const media = this.mediaFactory();
+    const media = await this.mediaFactory();
+    if (pending.cancelled) {
+      // The CANCEL was answered (487) while the media was being set up.
+      media.stop();
+      return;
+    }
     let answer: string | undefined;
     if (request.body.length > 0) {
       const r = media.receiveOffer(request.bodyText);
@@ -439,6 +470,12 @@ export class UserAgent implements TransactionUser {
   }
 
   onCancel(invite: InviteServerTransaction): void {
+    const pending = this.pendingInvites.get(invite);
+    if (pending) {
+      pending.cancelled = true;
+      invite.respond(responseTo(invite.request, 487, { toTag: newTag() }));
+      return;
+    }
     for (const call of this.calls.values()) {
       if (call.inviteRequest === invite.request) {
         call.onCancel();

@@ -54,7 +54,7 @@ async function established(
   target: string,
 ): Promise<[Call, Call]> {
   const incoming = callee.events.next('incomingCall');
-  const out = caller.call(target);
+  const out = await caller.call(target);
   await settle(w.clock);
   const [inc] = await incoming;
   inc.ring();
@@ -92,7 +92,7 @@ describe('UserAgent calls (RFC 3261 13-15)', () => {
     const alice = w.party('alice', '10.0.0.1');
     const bob = w.party('bob', '10.0.0.2');
     bob.events.on('incomingCall', (c) => c.reject(486));
-    const out = alice.call('sip:bob@10.0.0.2');
+    const out = await alice.call('sip:bob@10.0.0.2');
     const result = await out.waitEstablished();
     await settle(w.clock);
     assert.equal(result.ok, false);
@@ -109,7 +109,7 @@ describe('UserAgent calls (RFC 3261 13-15)', () => {
       callee = c;
       c.ring();
     });
-    const out = alice.call('sip:bob@10.0.0.2');
+    const out = await alice.call('sip:bob@10.0.0.2');
     await settle(w.clock);
     out.hangup();
     await settle(w.clock);
@@ -132,7 +132,7 @@ describe('UserAgent calls (RFC 3261 13-15)', () => {
     const bob = w.party('bob', '10.0.0.2', { codecs: '8' });
     let rang = false;
     bob.events.on('incomingCall', () => (rang = true));
-    const out = alice.call('sip:bob@10.0.0.2');
+    const out = await alice.call('sip:bob@10.0.0.2');
     const r = await out.waitEstablished();
     assert.equal(rang, false);
     assert.equal(!r.ok && r.end.status, 488);
@@ -210,8 +210,10 @@ describe('UserAgent transfer (RFC 3515, 3891, 3892; Cisco BYE/Also)', () => {
     aSide.events.on('transferRequested', (t) => {
       assert.equal(t.referredBy?.uri.toString(), 'sip:b@10.0.0.2');
       const n = t.accept();
-      const next = a.call(t.target, { referredBy: t.referredBy as never });
-      void next.waitEstablished().then((r) => n.notify(r.ok ? 200 : (r.end.status ?? 500)));
+      void a
+        .call(t.target, { referredBy: t.referredBy as never })
+        .then((next) => next.waitEstablished())
+        .then((r) => n.notify(r.ok ? 200 : (r.end.status ?? 500)));
     });
     const result = await bSide.refer('<sip:c@10.0.0.3>');
     assert.equal(result.ok && result.status, 202);
@@ -238,7 +240,7 @@ describe('UserAgent transfer (RFC 3515, 3891, 3892; Cisco BYE/Also)', () => {
     const c = w.party('c', '10.0.0.3');
     c.events.on('incomingCall', (call) => call.answer());
     const [bToA] = await established(w, b, a, 'sip:a@10.0.0.1');
-    const bToC = b.call('sip:c@10.0.0.3');
+    const bToC = await b.call('sip:c@10.0.0.3');
     await settle(w.clock);
     assert.equal(bToC.state, 'established');
     a.activeCalls()[0]?.events.on('transferRequested', (t) => {
@@ -246,8 +248,10 @@ describe('UserAgent transfer (RFC 3515, 3891, 3892; Cisco BYE/Also)', () => {
       const n = t.accept();
       const r = t.replaces;
       const replaces = `${r?.callId};to-tag=${r?.params.get('to-tag')};from-tag=${r?.params.get('from-tag')}`;
-      const next = a.call(t.target, { referredBy: t.referredBy as never, replaces });
-      void next.waitEstablished().then((res) => n.notify(res.ok ? 200 : 500));
+      void a
+        .call(t.target, { referredBy: t.referredBy as never, replaces })
+        .then((next) => next.waitEstablished())
+        .then((res) => n.notify(res.ok ? 200 : 500));
     });
     const replaced = c.events.next('callReplaced');
     const result = await bToA.refer('<sip:c@10.0.0.3>', { replaces: bToC });
@@ -282,11 +286,11 @@ describe('UserAgent transfer (RFC 3515, 3891, 3892; Cisco BYE/Also)', () => {
       call.events.on('transferRequested', (t) => t.reject(501));
       call.events.on('ended', (end) => {
         const also = end.also?.[0];
-        if (also) a.call(also.uri, { requestedBy: end.by === 'remote' ? call.remoteIdentity : undefined });
+        if (also) void a.call(also.uri, { requestedBy: end.by === 'remote' ? call.remoteIdentity : undefined });
       });
     });
     c.events.on('incomingCall', (call) => call.answer());
-    const out = b.call('sip:a@10.0.0.1');
+    const out = await b.call('sip:a@10.0.0.1');
     await settle(w.clock);
     const result = await out.refer('<sip:c@10.0.0.3>', { fallbackToAlso: true });
     await settle(w.clock);
