@@ -18,6 +18,8 @@ export interface ConnectionPoolOptions {
   readonly inboundIdleTimeoutMs: number;
   readonly maxMessageSize: number;
   readonly events: ConnectionEvents;
+  /** A connection was adopted (accepted or opened). */
+  readonly onOpen?: (connection: StreamConnection) => void;
 }
 
 export class ConnectionPool {
@@ -64,6 +66,7 @@ export class ConnectionPool {
     });
     this.byId.set(connection.id, connection);
     this.byRemote.set(this.keyOf(connection.flow), connection);
+    this.options.onOpen?.(connection);
     return connection;
   }
 

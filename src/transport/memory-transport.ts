@@ -189,6 +189,11 @@ export class MemoryTransport implements Transport {
   /** @internal Bytes on a connection (one whole message per packet: no framing needed). */
   receive(bytes: Buffer, flow: Flow): void {
     if (this.stopped) return;
+    if (isKeepAliveDatagram(bytes)) {
+      // RFC 5626 section 3.5.1: a CRLFCRLF ping is answered with a CRLF pong; a pong is absorbed.
+      if (bytes.toString('latin1') === '\r\n\r\n') this.resend(Buffer.from('\r\n'), flow);
+      return;
+    }
     handleInbound(this.inbound, bytes, flow, false);
   }
 

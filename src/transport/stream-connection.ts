@@ -35,6 +35,8 @@ export interface StreamConnectionInit {
 }
 
 const PONG = Buffer.from('\r\n');
+/** How long a gracefully closed connection may take to flush before it is destroyed. */
+const GRACE_MS = 2000;
 
 export class StreamConnection {
   readonly id: number;
@@ -76,7 +78,7 @@ export class StreamConnection {
     this.socket.on('error', (err) => {
       this.closeReason ??= `socket error: ${errorMessage(err)}`;
     });
-    this.socket.on('close', () => this.onClosed());
+    this.socket.on('close', () => this.markClosed());
     this.scheduleIdle(this.idleTimeoutMs);
   }
 
@@ -99,13 +101,23 @@ export class StreamConnection {
     });
   }
 
-  /** Closes the connection (idempotent). */
-  close(reason: string): void {
+  /**
+   * Closes the connection (idempotent). `graceful` flushes what was written (a last error
+   * response) and sends FIN, destroying the socket if the peer has not closed within
+   * GRACE_MS; otherwise the socket is destroyed at once. Either way the connection counts as
+   * closed from now on: nothing more is delivered or written.
+   */
+  close(reason: string, graceful = false): void {
     if (this.isClosed) return;
     this.closeReason ??= reason;
-    this.socket.destroy();
-    // 'close' follows asynchronously; mark now so nothing more is written or delivered.
-    this.onClosed();
+    if (graceful && !this.socket.destroyed) {
+      this.socket.end();
+      const timer = this.clock.setTimer(GRACE_MS, () => this.socket.destroy());
+      this.socket.once('close', () => timer.cancel());
+    } else {
+      this.socket.destroy();
+    }
+    this.markClosed();
   }
 
   private onData(chunk: Buffer): void {
@@ -134,7 +146,7 @@ export class StreamConnection {
         case 'error':
           this.partial = undefined;
           this.events.onFramingError(this, ev.status, ev.reason, data.subarray(offset));
-          this.close(`framing error: ${ev.reason}`);
+          this.close(`framing error: ${ev.reason}`, true);
           return;
       }
     }
@@ -152,12 +164,11 @@ export class StreamConnection {
     });
   }
 
-  private onClosed(): void {
+  private markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.idleTimer?.cancel();
     this.partial = undefined;
-    if (!this.socket.destroyed) this.socket.destroy();
     this.events.onClose(this, this.closeReason ?? 'closed by peer');
   }
 }

@@ -125,6 +125,10 @@ export class TransportManager implements Transport {
           rejectUnframed(this.inbound, failed, c.flow, status, `framing error: ${reason}`),
         onClose: (c, reason) => this.onConnectionClosed(c, reason),
       },
+      onOpen: (c) => {
+        this.logger.debug('connection open', { flow: c.flow, outbound: c.outbound });
+        publishConnection(this.clock, c.flow, 'open', c.outbound ? 'outbound' : 'inbound');
+      },
     });
     const streamCtx: StreamTransportContext = {
       clock: this.clock,
@@ -397,19 +401,14 @@ export class TransportManager implements Transport {
 
   private connectionTo(transport: 'tcp' | 'tls', destination: Destination): Promise<StreamConnection> {
     const connector = transport === 'tcp' ? this.tcpConnector : this.tlsConnector;
-    return this.pool
-      .obtain(transport, destination, async () => {
-        const socket = await connector.connect(destination, this.sourceAddress(transport, destination.address));
-        if (this.state !== 'running') {
-          socket.destroy();
-          throw new TransportError('ERR_TRANSPORT_CLOSED', 'the transport stopped while connecting', destination);
-        }
-        return socket;
-      })
-      .then((c) => {
-        if (c.outbound) publishConnection(this.clock, c.flow, 'open', 'outbound');
-        return c;
-      });
+    return this.pool.obtain(transport, destination, async () => {
+      const socket = await connector.connect(destination, this.sourceAddress(transport, destination.address));
+      if (this.state !== 'running') {
+        socket.destroy();
+        throw new TransportError('ERR_TRANSPORT_CLOSED', 'the transport stopped while connecting', destination);
+      }
+      return socket;
+    });
   }
 
   private async writeOn(
@@ -507,8 +506,7 @@ export class TransportManager implements Transport {
       return;
     }
     try {
-      const c = this.pool.adopt(socket, transport, false);
-      publishConnection(this.clock, c.flow, 'open', 'inbound');
+      this.pool.adopt(socket, transport, false);
     } catch (err) {
       this.logger.debug('accepted connection dropped', { error: errorMessage(err) });
     }

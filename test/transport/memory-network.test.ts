@@ -161,6 +161,16 @@ describe('MemoryNetwork', () => {
     await waitFor(() => ua.responses.length === 2, 'both responses');
     assert.equal(ua.responses[1]?.flow?.localPort, 5060);
 
+    // A CRLFCRLF ping on the connection is answered with a CRLF pong.
+    bob.resend(Buffer.from('\r\n\r\n'), r2.flow);
+    await settle();
+    await settle();
+    const ping = network.packets.findIndex((p) => p.bytes.toString() === '\r\n\r\n');
+    assert.equal(network.packets[ping + 1]?.bytes.toString(), '\r\n');
+    assert.ok(ping >= 0);
+    assert.equal(network.packets[ping + 1]?.flow.connectionId, r2.flow.connectionId);
+    assert.equal(network.packets[ping + 1]?.to.address, '10.0.0.2');
+
     // ACK/CANCEL go where the request went: flowDestination pins transport and connection.
     const back = ua.responses[1]?.flow ?? assert.fail('no flow');
     const s3 = await alice.sendRequest(request('CANCEL', '10.0.0.2', 5060), flowDestination(back));

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { after, before, describe, it } from 'node:test';
 import { parseOrThrow, responseTo } from '../../src/sip/index.js';
-import { TransportManager } from '../../src/transport/index.js';
+import { CHANNEL_CONNECTION, type TransportConnectionEvent, TransportManager } from '../../src/transport/index.js';
 import { RealClock, VirtualClock } from '../../src/util/clock.js';
 import { Collector, freeDualPort, RawTcp, rawRequest, request, waitFor } from './harness.js';
 
@@ -82,16 +83,30 @@ describe('TCP transport', () => {
     for (const s of more) assert.equal(s.flow.connectionId, first.flow.connectionId);
     assert.equal(a.connections().filter((f) => f.remotePort === dest.port).length, 1);
 
-    // A fresh manager sending many requests at once opens a single connection.
+    // A fresh manager sending many requests at once opens a single connection, published once.
     const c = new TransportManager({ listen: [{ transport: 'tcp' }], clock });
     await c.start();
+    const opened: TransportConnectionEvent[] = [];
+    const onConnection = (m: unknown) => opened.push(m as TransportConnectionEvent);
+    diagnosticsChannel.subscribe(CHANNEL_CONNECTION, onConnection);
     try {
       const sends = await Promise.all(
         [1, 2, 3, 4, 5].map(() => c.sendRequest(request('OPTIONS', '127.0.0.1', dest.port), dest)),
       );
       assert.equal(new Set(sends.map((s) => s.flow.connectionId)).size, 1);
       assert.equal(c.connections().length, 1);
+      const mine = opened.filter((e) => e.flow.localPort === c.connections()[0]?.localPort);
+      assert.deepEqual(
+        mine.map((e) => `${e.event} ${e.direction}`),
+        ['open outbound'],
+      );
+      await c.stop();
+      await waitFor(
+        () => opened.some((e) => e.event === 'close' && e.direction === 'inbound'),
+        'B to publish the close',
+      );
     } finally {
+      diagnosticsChannel.unsubscribe(CHANNEL_CONNECTION, onConnection);
       await c.stop();
     }
   });
