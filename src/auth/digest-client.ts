@@ -233,7 +233,9 @@ export class DigestClient {
       if (previous !== undefined) {
         if (challenge.stale) {
           // Consecutive only while each answer was itself the reply to the previous stale challenge.
-          const chained = prior !== undefined && prior.nonce === previous.nonce && previous.nc === 1;
+          // (Credentials without qop are never sent up front, so they always answered one.)
+          const answeredOne = previous.qop === undefined || previous.nc === 1;
+          const chained = prior !== undefined && prior.nonce === previous.nonce && answeredOne;
           staleRetries = chained ? prior.staleRetries + 1 : 1;
           if (staleRetries > this.#maxStaleRetries) {
             this.#states.delete(key);

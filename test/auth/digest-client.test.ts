@@ -237,6 +237,13 @@ describe('DigestClient.handleChallenge', () => {
       challenge(req, 401, [www('Digest realm="example.com", nonce="n3", qop="auth", stale=true')]),
     );
     assert.equal(r.retry ? 'retry' : r.reason, 'stale-loop');
+    // The same against an RFC 2069 server (no qop, hence no nc to tell answers apart).
+    const old = client({ maxStaleRetries: 1 });
+    let o = request();
+    o = retried(old.handleChallenge(o, challenge(o, 401, [www('Digest realm="example.com", nonce="a"')])));
+    o = retried(old.handleChallenge(o, challenge(o, 401, [www('Digest realm="example.com", nonce="b", stale=true')])));
+    const loop = old.handleChallenge(o, challenge(o, 401, [www('Digest realm="example.com", nonce="c", stale=true')]));
+    assert.equal(loop.retry ? 'retry' : loop.reason, 'stale-loop');
   });
 
   it('carries credentials for a realm not challenged again forward with the next nc', () => {
