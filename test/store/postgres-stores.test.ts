@@ -161,6 +161,32 @@ describe('PostgreSQL backend', () => {
     });
   });
 
+  it('runs with a role that has only USAGE and DML rights once the schema exists', async () => {
+    const schema = server.freshSchema();
+    await (await openStores({ kind: 'postgres', connectionString: server.url, schema })).close();
+    const role = `app_${schema}`;
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);
+    await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO ${role}`);
+    await admin.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO ${role}`);
+    await admin.end();
+    const url = server.url.replace('postgres://postgres@', `postgres://${role}@`);
+    const stores = await openStores({ kind: 'postgres', connectionString: url, schema });
+    try {
+      await stores.users.add({ username: 'ann', domain: 'example.com' }, 'pw');
+      const out = await stores.locations.applyRegister(
+        'sip:ann@example.com',
+        { callId: 'c', cseq: 1, contacts: [{ contact: 'sip:ann@192.0.2.5', expiresAt: T0 + HOUR }] },
+        T0,
+      );
+      assert.ok(out.ok);
+    } finally {
+      await stores.close();
+    }
+  });
+
   it('reports an unreachable server as ERR_STORE', async () => {
     const port = new URL(server.url).port;
     const wrong = server.url.replace(`:${port}/`, ':1/');

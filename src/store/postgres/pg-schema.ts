@@ -80,10 +80,17 @@ export async function migratePostgres(client: pg.PoolClient, schema: string, now
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`switchboard-migrate:${schema}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
-    );
+    // Look before creating: CREATE SCHEMA checks the CREATE privilege on the database even when
+    // the schema exists, and a production role may have only USAGE and DML rights.
+    const present = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
+      `${s}.schema_version`,
+    ]);
+    if (!present.rows[0]?.ok) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`,
+      );
+    }
     const r = await client.query<{ v: number }>(`SELECT coalesce(max(version), 0)::int AS v FROM ${s}.schema_version`);
     const before = r.rows[0]?.v ?? 0;
     if (before > MIGRATIONS.length) throw new SchemaVersionError(before, MIGRATIONS.length);
