@@ -26,14 +26,7 @@
  * 3261 allows (client-cache.ts). Only qop credentials are sent up front: without nc they would be
  * a replayable copy of the previous request's.
  */
-import {
-  type AuthValue,
-  type IncomingResponse,
-  type OutgoingRequest,
-  parseAuthValue,
-  type SipRequest,
-  type SipResponse,
-} from '../sip/index.js';
+import type { AuthValue, OutgoingRequest, SipRequest, SipResponse } from '../sip/index.js';
 import { randomToken } from '../util/ids.js';
 import {
   algorithmStrength,
@@ -43,8 +36,9 @@ import {
   hashOf,
   isSessionAlgorithm,
 } from './algorithm.js';
-import { type DigestChallenge, parseChallenge } from './challenge.js';
+import type { DigestChallenge } from './challenge.js';
 import { callIdOf, hostOf, inScope, type RealmState, rememberCallId, stateKey } from './client-cache.js';
+import { collectChallenges, type SentCredentials, sentCredentials } from './client-messages.js';
 import { credentialsValue, parseCredentials } from './credentials.js';
 import {
   computeHa1,
@@ -134,21 +128,6 @@ export interface AuthenticationInfoResult {
   readonly status: AuthenticationInfoStatus;
   /** A nextnonce was taken into the cache. */
   readonly nextnonce: boolean;
-}
-
-interface ChallengeGroup {
-  readonly realm: string;
-  readonly proxy: boolean;
-  readonly challenges: DigestChallenge[];
-}
-
-interface SentCredentials {
-  readonly key: string | undefined;
-  readonly name: string;
-  readonly raw: string;
-  readonly nonce: string | undefined;
-  readonly qop: DigestQop | undefined;
-  readonly nc: number | undefined;
 }
 
 interface Selection {
@@ -480,60 +459,4 @@ function ha1Of(creds: ClientCredentials, algorithm: DigestAlgorithm, realm: stri
   if ('password' in creds) return computeHa1(hash, creds.username, realm, creds.password);
   const ha1 = creds.ha1[hash]?.toLowerCase();
   return ha1 !== undefined && isHa1(hash, ha1) ? ha1 : undefined;
-}
-
-/** Digest challenges of a response grouped by (header, realm), in order of first appearance. */
-function collectChallenges(response: SipResponse | IncomingResponse): ChallengeGroup[] {
-  const groups = new Map<string, ChallengeGroup>();
-  for (const [name, proxy] of [
-    ['WWW-Authenticate', false],
-    ['Proxy-Authenticate', true],
-  ] as const) {
-    for (const raw of response.getRaw(name)) {
-      let challenge: DigestChallenge | undefined;
-      try {
-        challenge = parseChallenge(parseAuthValue(raw));
-      } catch {
-        continue; // one unreadable challenge does not hide the others
-      }
-      if (challenge === undefined) continue;
-      const key = stateKey(proxy, challenge.realm);
-      let group = groups.get(key);
-      if (group === undefined) {
-        group = { realm: challenge.realm, proxy, challenges: [] };
-        groups.set(key, group);
-      }
-      group.challenges.push(challenge);
-    }
-  }
-  return [...groups.values()];
-}
-
-/** The credentials lines of a request, in order, with what the client needs to know of each. */
-function sentCredentials(request: SipRequest): SentCredentials[] {
-  const out: SentCredentials[] = [];
-  for (const [name, proxy] of [
-    ['Authorization', false],
-    ['Proxy-Authorization', true],
-  ] as const) {
-    for (const raw of request.getRaw(name)) {
-      let key: string | undefined;
-      let nonce: string | undefined;
-      let qop: DigestQop | undefined;
-      let nc: number | undefined;
-      try {
-        const parsed = parseCredentials(parseAuthValue(raw));
-        if (parsed.ok) {
-          key = stateKey(proxy, parsed.credentials.realm);
-          nonce = parsed.credentials.nonce;
-          qop = parsed.credentials.qop;
-          nc = parsed.credentials.nc;
-        }
-      } catch {
-        // kept raw
-      }
-      out.push({ key, name, raw, nonce, qop, nc });
-    }
-  }
-  return out;
 }
