@@ -18,6 +18,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -94,7 +95,9 @@ export async function startPostgres(options = {}) {
   if (!binDir || !existsSync(join(binDir, 'initdb')) || !existsSync(join(binDir, 'pg_ctl'))) {
     throw new Error(NOT_INSTALLED_MESSAGE);
   }
-  const dir = mkdtempSync(join(options.tmpRoot ?? tmpdir(), 'switchboard-pg-'));
+  // As root the cluster belongs to `postgres`, which must be able to reach its directory: /tmp
+  // is world-traversable, a $TMPDIR under /root may not be.
+  const dir = mkdtempSync(join(options.tmpRoot ?? (isRoot() ? '/tmp' : tmpdir()), 'switchboard-pg-'));
   if (isRoot()) {
     const { uid, gid } = postgresIds();
     chownSync(dir, uid, gid);
@@ -172,7 +175,7 @@ export function stopPostgres(dir, binDir = findPostgresBinDir()) {
   stopSync(binDir, dir);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
   const [cmd, arg] = process.argv.slice(2);
   try {
