@@ -3,7 +3,7 @@
 // tsx). Arguments narrow the run to test files whose path contains one of them, and skip the type
 // check and lint: `npm test -- test/sip transaction`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -34,7 +34,7 @@ function testFiles(dir) {
 const bin = join(root, 'node_modules', '.bin');
 if (filters.length === 0) {
   run(join(bin, 'tsc'), ['-p', 'tsconfig.json', '--noEmit']);
-  run(join(bin, 'biome'), ['check', 'src', 'test', 'bench', 'scripts']);
+  run(join(bin, 'biome'), ['check', ...['src', 'test', 'bench', 'scripts'].filter((d) => existsSync(join(root, d)))]);
 }
 let files = testFiles(join(root, 'test'));
 if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includes(x)));
