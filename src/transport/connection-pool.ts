@@ -16,6 +16,8 @@ export interface ConnectionPoolOptions {
   readonly clock: Clock;
   readonly idleTimeoutMs: number;
   readonly inboundIdleTimeoutMs: number;
+  /** CRLFCRLF keep-alive interval of connections we open (0: none). */
+  readonly keepAliveIntervalMs: number;
   readonly maxMessageSize: number;
   readonly events: ConnectionEvents;
   /** A connection was adopted (accepted or opened). */
@@ -61,6 +63,7 @@ export class ConnectionPool {
       socket,
       clock: this.options.clock,
       idleTimeoutMs: outbound ? this.options.idleTimeoutMs : this.options.inboundIdleTimeoutMs,
+      keepAliveIntervalMs: outbound ? this.options.keepAliveIntervalMs : 0,
       maxMessageSize: this.options.maxMessageSize,
       events,
     });

@@ -66,24 +66,36 @@ export function rejectRequest(
   if (response !== undefined) host.reply(response, flow);
 }
 
+/**
+ * What became of the input: handed up, answered with an error, dropped, or not SIP at all (no
+ * request or status line), which on a stream means the peer is not speaking SIP.
+ */
+export type InboundOutcome = 'delivered' | 'rejected' | 'dropped' | 'not-sip';
+
 /** Processes one complete message. */
-export function handleInbound(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean): void {
+export function handleInbound(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean): InboundOutcome {
   try {
-    handle(host, bytes, flow, datagram);
+    return handle(host, bytes, flow, datagram);
   } catch (err) {
     // A bug or a user callback that threw: never let it reach the socket's event loop.
     host.logger.error('inbound message handling failed', { flow, error: errorMessage(err) });
     publishError(host.clock, flow, bytes, `internal error: ${errorMessage(err)}`);
+    return 'dropped';
   }
 }
 
-function handle(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean): void {
+const STATUS_LINE = /^[\r\n]*SIP\/\d+\.\d+ \d{3}/i;
+
+function handle(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean): InboundOutcome {
   const result = parseMessage(bytes, { datagram, flow, receivedAt: host.clock.now() });
   if (!result.ok) {
     publishRx(host.clock, flow, bytes);
     drop(host, flow, bytes, `parse error ${result.error.status}: ${result.error.message}`);
-    if (result.request) rejectRequest(host, flow, result.request, result.error.status, result.error.message);
-    return;
+    if (result.request) {
+      rejectRequest(host, flow, result.request, result.error.status, result.error.message);
+      return 'rejected';
+    }
+    return STATUS_LINE.test(bytes.toString('latin1', 0, Math.min(bytes.length, 64))) ? 'dropped' : 'not-sip';
   }
   let message = result.message;
   if (message instanceof IncomingRequest) {
@@ -93,36 +105,37 @@ function handle(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean)
       const reason = `missing ${missing.join(', ')}`;
       drop(host, flow, bytes, reason);
       rejectRequest(host, flow, { method: message.method, lines: message.headerLines() }, 400, reason);
-      return;
+      return 'rejected';
     }
     const stamped = tryStamp(message, flow);
     if (typeof stamped === 'string') {
       publishRx(host.clock, flow, bytes, message);
       drop(host, flow, bytes, stamped);
       rejectRequest(host, flow, { method: message.method, lines: message.headerLines() }, 400, stamped);
-      return;
+      return 'rejected';
     }
     message = stamped;
     publishRx(host.clock, flow, bytes, message);
     host.deliver(message);
-    return;
+    return 'delivered';
   }
   publishRx(host.clock, flow, bytes, message);
   if (!message.has('via') || !message.has('cseq') || !message.has('call-id')) {
     drop(host, flow, bytes, 'response without Via, CSeq or Call-ID');
-    return;
+    return 'dropped';
   }
   const top = message.tryGet('via');
   const via = top.ok ? top.value[0] : undefined;
   if (via === undefined) {
     drop(host, flow, bytes, 'response with a malformed Via');
-    return;
+    return 'dropped';
   }
   if (!host.isOwnSentBy(via, flow)) {
     drop(host, flow, bytes, `response whose top Via sent-by ${via.host}:${via.port ?? ''} is not ours`);
-    return;
+    return 'dropped';
   }
   host.deliver(message);
+  return 'delivered';
 }
 
 function tryStamp(request: IncomingRequest, flow: Flow): IncomingRequest | string {

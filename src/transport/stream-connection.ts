@@ -30,11 +30,17 @@ export interface StreamConnectionInit {
   readonly clock: Clock;
   /** 0 or Infinity: never closed for idleness. */
   readonly idleTimeoutMs: number;
+  /**
+   * Send a CRLFCRLF ping after this long without sending anything (RFC 5626 section 4.4.1 client
+   * keep-alive; 0 or Infinity: never). Pings are traffic, so a pinged connection is not idle.
+   */
+  readonly keepAliveIntervalMs?: number;
   readonly maxMessageSize: number;
   readonly events: ConnectionEvents;
 }
 
 const PONG = Buffer.from('\r\n');
+const PING = Buffer.from('\r\n\r\n');
 /** How long a gracefully closed connection may take to flush before it is destroyed. */
 const GRACE_MS = 2000;
 
@@ -52,6 +58,9 @@ export class StreamConnection {
   private partial: Buffer | undefined;
   private lastActivity: number;
   private idleTimer: TimerHandle | undefined;
+  private keepAliveTimer: TimerHandle | undefined;
+  private readonly keepAliveIntervalMs: number;
+  private lastSent: number;
   private closeReason: string | undefined;
   private isClosed = false;
 
@@ -63,6 +72,7 @@ export class StreamConnection {
     this.clock = init.clock;
     this.events = init.events;
     this.idleTimeoutMs = init.idleTimeoutMs;
+    this.keepAliveIntervalMs = init.keepAliveIntervalMs ?? 0;
     this.framer = new StreamFramer({ maxMessageSize: init.maxMessageSize });
     this.flow = Object.freeze({
       transport: init.transport,
@@ -73,6 +83,7 @@ export class StreamConnection {
       connectionId: init.id,
     });
     this.lastActivity = this.clock.now();
+    this.lastSent = this.lastActivity;
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => {
@@ -80,6 +91,7 @@ export class StreamConnection {
     });
     this.socket.on('close', () => this.markClosed());
     this.scheduleIdle(this.idleTimeoutMs);
+    this.scheduleKeepAlive(this.keepAliveIntervalMs);
   }
 
   get open(): boolean {
@@ -92,6 +104,7 @@ export class StreamConnection {
       return Promise.reject(new TransportError('ERR_TRANSPORT_CLOSED', `connection ${this.id} is closed`, this.flow));
     }
     this.lastActivity = this.clock.now();
+    this.lastSent = this.lastActivity;
     return new Promise((resolve, reject) => {
       this.socket.write(bytes, (err) => {
         if (err)
@@ -145,7 +158,13 @@ export class StreamConnection {
           break;
         case 'error':
           this.partial = undefined;
-          this.events.onFramingError(this, ev.status, ev.reason, data.subarray(offset));
+          // Newer framers hand over the failed message's bytes themselves.
+          this.events.onFramingError(
+            this,
+            ev.status,
+            ev.reason,
+            (ev as { bytes?: Buffer }).bytes ?? data.subarray(offset),
+          );
           this.close(`framing error: ${ev.reason}`, true);
           return;
       }
@@ -164,10 +183,24 @@ export class StreamConnection {
     });
   }
 
+  private scheduleKeepAlive(delay: number): void {
+    if (!(this.keepAliveIntervalMs > 0) || !Number.isFinite(this.keepAliveIntervalMs)) return;
+    this.keepAliveTimer = this.clock.setTimer(delay, () => {
+      if (this.isClosed) return;
+      const quiet = this.clock.now() - this.lastSent;
+      if (quiet >= this.keepAliveIntervalMs) {
+        // RFC 5626 section 4.4.1: "the client sends a CRLFCRLF ping ... the server answers with a CRLF pong".
+        this.write(PING).catch(() => {});
+        this.scheduleKeepAlive(this.keepAliveIntervalMs);
+      } else this.scheduleKeepAlive(this.keepAliveIntervalMs - quiet);
+    });
+  }
+
   private markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
     this.idleTimer?.cancel();
+    this.keepAliveTimer?.cancel();
     this.partial = undefined;
     this.events.onClose(this, this.closeReason ?? 'closed by peer');
   }

@@ -49,6 +49,11 @@ export interface TransportManagerOptions {
   readonly idleTimeoutMs?: number;
   /** The same for accepted connections (default: idleTimeoutMs). */
   readonly inboundIdleTimeoutMs?: number;
+  /**
+   * Send a CRLFCRLF ping on connections we opened after this long without sending (RFC 5626
+   * section 4.4.1; default 0: never). Keeps NAT bindings and the peer's idle timer at bay.
+   */
+  readonly keepAliveIntervalMs?: number;
   /** Give up connecting after this long (default 10 000 ms). */
   readonly connectTimeoutMs?: number;
   /** Accepted connections allowed from one source address (default 64). */
@@ -118,9 +123,13 @@ export class TransportManager implements Transport {
       clock: this.clock,
       idleTimeoutMs: idle,
       inboundIdleTimeoutMs: o.inboundIdleTimeoutMs ?? idle,
+      keepAliveIntervalMs: o.keepAliveIntervalMs ?? 0,
       maxMessageSize: o.maxStreamMessageSize ?? 256 * 1024,
       events: {
-        onMessage: (c, bytes) => handleInbound(this.inbound, bytes, c.flow, false),
+        onMessage: (c, bytes) => {
+          // A stream that carries something other than SIP is out of sync or not a SIP peer.
+          if (handleInbound(this.inbound, bytes, c.flow, false) === 'not-sip') c.close('not SIP', true);
+        },
         onFramingError: (c, status, reason, failed) =>
           rejectUnframed(this.inbound, failed, c.flow, status, `framing error: ${reason}`),
         onClose: (c, reason) => this.onConnectionClosed(c, reason),

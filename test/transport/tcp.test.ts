@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseOrThrow, responseTo } from '../../src/sip/index.js';
 import { CHANNEL_CONNECTION, type TransportConnectionEvent, TransportManager } from '../../src/transport/index.js';
@@ -315,6 +316,49 @@ describe('TCP transport', () => {
       await waitFor(() => raw.closed, 'the raw client to see the close');
     } finally {
       await Promise.all([client.stop(), server.stop()]);
+    }
+  });
+
+  it('pings connections it opened every keepAliveIntervalMs without traffic (RFC 5626 section 4.4.1)', async () => {
+    const vc = new VirtualClock();
+    const received: Buffer[] = [];
+    const server = createServer((socket) => {
+      socket.on('data', (d: Buffer) => {
+        received.push(d);
+        if (d.toString() === '\r\n\r\n') socket.write('\r\n');
+      });
+      socket.on('error', () => {});
+    });
+    const serverPort = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+    );
+    const pinger = new TransportManager({
+      listen: [{ transport: 'tcp' }],
+      clock: vc,
+      options: { keepAliveIntervalMs: 10_000 },
+    });
+    await pinger.start();
+    try {
+      const sent = await pinger.sendRequest(request('OPTIONS', '127.0.0.1', serverPort), {
+        transport: 'tcp',
+        address: '127.0.0.1',
+        port: serverPort,
+      });
+      await waitFor(() => received.length > 0, 'the request at the server');
+      vc.advance(9_999);
+      const pings = () => received.filter((d) => d.toString() === '\r\n\r\n').length;
+      assert.equal(pings(), 0);
+      vc.advance(1);
+      await waitFor(() => pings() === 1, 'the first ping');
+      // Pings are traffic: past the 32 s idle timeout, the connection is still open.
+      for (let t = 0; t < 4; t++) {
+        vc.advance(10_000);
+        await waitFor(() => pings() === 2 + t, `ping ${2 + t}`);
+      }
+      assert.ok(pinger.isFlowOpen(sent.flow));
+    } finally {
+      await pinger.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 
