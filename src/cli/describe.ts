@@ -76,7 +76,7 @@ export function summarize(value: unknown, print?: (v: never) => string): string 
   if (value instanceof NameAddr) {
     if (value.isWildcard) return '* (all bindings)';
     const parts = [`uri=<${value.uri.toString()}>`];
-    if (value.displayName !== undefined) parts.unshift(`display="${value.displayName}"`);
+    if (value.displayName !== undefined) parts.unshift(`display=${JSON.stringify(value.displayName)}`);
     for (const [n, v] of value.params.entries()) parts.push(v === null ? n : `${n}=${v}`);
     return parts.join(' ');
   }

@@ -18,6 +18,7 @@ export type { EventValue, ReplacesValue, SubscriptionStateValue } from './event-
 export { type Flow, flowToString, isReliable, type TransportProtocol } from './flow.js';
 export { escapePercent, quote, splitList, unescapePercent, unquote } from './grammar.js';
 export { HeaderBlock, type HeaderLine, MutableHeaderBlock, type TryGet } from './header-block.js';
+export { findHeaderEnd, type HeaderEnd } from './header-end.js';
 export { type MediaType, mediaRangeMatches, mediaType, parseMediaType, printMediaType } from './media-type.js';
 export {
   type IncomingMessage,
