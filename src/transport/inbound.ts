@@ -54,16 +54,18 @@ function drop(host: InboundHost, flow: Flow, bytes: Buffer, reason: string): voi
   publishError(host.clock, flow, bytes, reason);
 }
 
-/** Answers a request that cannot go up, when a response is possible. */
+/** Answers a request that cannot go up, when a response is possible; true when one was sent. */
 export function rejectRequest(
   host: InboundHost,
   flow: Flow,
   head: RawRequestHead,
   status: number,
   reason: string,
-): void {
+): boolean {
   const response = statelessResponse(head, status, reason, `${bracketHost(flow.localAddress)}:${flow.localPort}`);
-  if (response !== undefined) host.reply(response, flow);
+  if (response === undefined) return false;
+  host.reply(response, flow);
+  return true;
 }
 
 /**
@@ -84,18 +86,19 @@ export function handleInbound(host: InboundHost, bytes: Buffer, flow: Flow, data
   }
 }
 
-const STATUS_LINE = /^[\r\n]*SIP\/\d+\.\d+ \d{3}/i;
+/** A status line, or a request line ending in a SIP version (any version: 505 is still SIP). */
+const SIP_START_LINE = /^[\r\n]*(?:SIP\/\d+\.\d+ \d{3}|[!-~]+ [^ \r\n]+ SIP\/\d+\.\d+\r?\n)/i;
 
 function handle(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean): InboundOutcome {
   const result = parseMessage(bytes, { datagram, flow, receivedAt: host.clock.now() });
   if (!result.ok) {
     publishRx(host.clock, flow, bytes);
     drop(host, flow, bytes, `parse error ${result.error.status}: ${result.error.message}`);
-    if (result.request) {
+    const answered =
+      result.request !== undefined &&
       rejectRequest(host, flow, result.request, result.error.status, result.error.message);
-      return 'rejected';
-    }
-    return STATUS_LINE.test(bytes.toString('latin1', 0, Math.min(bytes.length, 64))) ? 'dropped' : 'not-sip';
+    if (!SIP_START_LINE.test(bytes.toString('latin1', 0, Math.min(bytes.length, 8192)))) return 'not-sip';
+    return answered ? 'rejected' : 'dropped';
   }
   let message = result.message;
   if (message instanceof IncomingRequest) {
@@ -104,15 +107,21 @@ function handle(host: InboundHost, bytes: Buffer, flow: Flow, datagram: boolean)
       publishRx(host.clock, flow, bytes, message);
       const reason = `missing ${missing.join(', ')}`;
       drop(host, flow, bytes, reason);
-      rejectRequest(host, flow, { method: message.method, lines: message.headerLines() }, 400, reason);
-      return 'rejected';
+      const answered = rejectRequest(host, flow, { method: message.method, lines: message.headerLines() }, 400, reason);
+      return answered ? 'rejected' : 'dropped';
     }
     const stamped = tryStamp(message, flow);
     if (typeof stamped === 'string') {
       publishRx(host.clock, flow, bytes, message);
       drop(host, flow, bytes, stamped);
-      rejectRequest(host, flow, { method: message.method, lines: message.headerLines() }, 400, stamped);
-      return 'rejected';
+      const answered = rejectRequest(
+        host,
+        flow,
+        { method: message.method, lines: message.headerLines() },
+        400,
+        stamped,
+      );
+      return answered ? 'rejected' : 'dropped';
     }
     message = stamped;
     publishRx(host.clock, flow, bytes, message);

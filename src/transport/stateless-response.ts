@@ -4,8 +4,8 @@
  * a 400 (or the status the parse error names: 505, 501, 513) carrying copies of the raw Via,
  * From, To, Call-ID and CSeq lines so the client can match it to its transaction, a To tag when
  * To had none (section 8.2.6.2), and a Warning with the reason (section 20.43, code 399).
- * Nothing is sent without a Via line (the client could not match it) nor to an ACK (section 17:
- * ACKs are never answered).
+ * Copied lines that do not parse are left out; nothing is sent without a usable Via (the client
+ * could not match it) nor to an ACK (section 17: ACKs are never answered).
  */
 import { headerKeyOf, OutgoingResponse, reasonPhrase } from '../sip/index.js';
 import { newTag } from '../util/ids.js';
@@ -37,6 +37,11 @@ export function statelessResponse(
       // A line the builder refuses (control characters): the response goes without it.
     }
   }
+  // A copied line that does not parse would make the whole response unreadable: leave it out.
+  for (const key of ['from', 'to', 'call-id', 'cseq', 'via'] as const) {
+    if (!response.tryGet(key).ok) response.remove(key);
+  }
+  if (!response.has('via')) return undefined;
   const text = reason
     .replace(/[\u0000-\u001f\u007f"\\]/g, ' ')
     .replace(/[^\x20-\x7e]/g, '?')
