@@ -49,6 +49,11 @@ export function isKeepAliveDatagram(bytes: Uint8Array): boolean {
   return true;
 }
 
+/** A STUN message (RFC 5389 section 6): first two bits zero and the magic cookie at offset 4. */
+export function isStun(bytes: Buffer): boolean {
+  return bytes.length >= 20 && (bytes[0] as number) < 4 && bytes.readUInt32BE(4) === 0x2112a442;
+}
+
 function drop(host: InboundHost, flow: Flow, bytes: Buffer, reason: string): void {
   host.logger.debug('dropped input', { flow, reason });
   publishError(host.clock, flow, bytes, reason);

@@ -8,26 +8,18 @@
  * process; all timers go through the injected Clock.
  */
 import type { Socket } from 'node:net';
-import {
-  type Flow,
-  type IncomingMessage,
-  isReliable,
-  type OutgoingRequest,
-  type OutgoingResponse,
-  type TransportProtocol,
-  type Via,
-} from '../sip/index.js';
+import type { Flow, IncomingMessage, OutgoingRequest, OutgoingResponse, TransportProtocol, Via } from '../sip/index.js';
 import type { Clock } from '../util/clock.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { type Logger, nullLogger } from '../util/logger.js';
-import { defaultPort, ipFamily, isLoopback, isWildcard, parseTransport, sameAddress } from './addresses.js';
 import { publishConnection, publishError, publishTx } from './channels.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { ConnectionPool } from './connection-pool.js';
-import { handleInbound, type InboundHost, isKeepAliveDatagram, rejectUnframed } from './inbound.js';
+import { handleInbound, type InboundHost, isKeepAliveDatagram, isStun, rejectUnframed } from './inbound.js';
+import { Listeners } from './listeners.js';
 import { type ResponseRoute, responseRoute } from './response-route.js';
 import type { StreamConnection } from './stream-connection.js';
-import type { StreamTransport, StreamTransportContext } from './stream-transport.js';
+import type { StreamTransportContext } from './stream-transport.js';
 import { TcpTransport } from './tcp-transport.js';
 import { TlsTransport } from './tls-transport.js';
 import {
@@ -95,8 +87,7 @@ export class TransportManager implements Transport {
   private user: TransportUser | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly udp: UdpTransport[] = [];
-  private readonly streams: StreamTransport[] = [];
+  private readonly listeners = new Listeners();
   private readonly tcpConnector: TcpTransport;
   private readonly tlsConnector: TlsTransport;
   private readonly pool: ConnectionPool;
@@ -157,11 +148,11 @@ export class TransportManager implements Transport {
       if (!SUPPORTED.has(spec.transport)) {
         throw new ConfigError('listen.transport', `transport ${spec.transport} is not supported (udp, tcp, tls)`);
       }
-      if (spec.transport === 'udp') this.udp.push(new UdpTransport(spec, udpCtx));
+      if (spec.transport === 'udp') this.listeners.udp.push(new UdpTransport(spec, udpCtx));
       else if (spec.transport === 'tcp') {
         const t = new TcpTransport(spec, streamCtx);
         tcpListener ??= t;
-        this.streams.push(t);
+        this.listeners.streams.push(t);
       } else {
         if (spec.tls?.cert === undefined || spec.tls.key === undefined) {
           throw new ConfigError('listen.tls', 'a TLS listener needs tls.cert and tls.key');
@@ -174,7 +165,7 @@ export class TransportManager implements Transport {
         };
         const t = new TlsTransport(spec, streamCtx, client);
         tlsListener ??= t;
-        this.streams.push(t);
+        this.listeners.streams.push(t);
       }
     }
     this.tcpConnector = tcpListener ?? new TcpTransport(undefined, streamCtx);
@@ -184,7 +175,7 @@ export class TransportManager implements Transport {
       logger: this.logger,
       deliver: (message) => this.deliver(message),
       reply: (response, flow) => this.replyStateless(response, flow),
-      isOwnSentBy: (via, flow) => !this.checkSentBy || this.isOwnSentBy(via, flow),
+      isOwnSentBy: (via, flow) => !this.checkSentBy || this.listeners.isOwnSentBy(via, flow),
     };
   }
 
@@ -194,7 +185,7 @@ export class TransportManager implements Transport {
     if (this.state !== 'new')
       throw new TransportError('ERR_TRANSPORT_CLOSED', `cannot start a ${this.state} transport`);
     this.state = 'starting';
-    const all: (UdpTransport | StreamTransport)[] = [...this.udp, ...this.streams];
+    const all = this.listeners.all();
     try {
       for (const listener of all) {
         const ep = await listener.listen();
@@ -224,7 +215,7 @@ export class TransportManager implements Transport {
   private async doStop(): Promise<void> {
     this.state = 'stopped';
     this.pool.closeAll('transport stopped');
-    await Promise.all([...this.udp, ...this.streams].map((l) => l.close()));
+    await Promise.all(this.listeners.all().map((l) => l.close()));
   }
 
   get running(): boolean {
@@ -240,12 +231,7 @@ export class TransportManager implements Transport {
   }
 
   endpoints(): readonly LocalEndpoint[] {
-    const out: LocalEndpoint[] = [];
-    for (const l of [...this.udp, ...this.streams]) {
-      const ep = l.endpoint;
-      if (ep) out.push(ep);
-    }
-    return out;
+    return this.listeners.endpoints();
   }
 
   /** The flows of the open stream connections. */
@@ -275,7 +261,7 @@ export class TransportManager implements Transport {
     if (transport !== 'udp') {
       throw new TransportError('ERR_TRANSPORT_UNAVAILABLE', `transport ${transport} is not supported`, destination);
     }
-    const udp = this.pickUdp(destination.address);
+    const udp = this.listeners.udpFor(destination.address);
     if (udp === undefined) {
       throw new TransportError('ERR_TRANSPORT_UNAVAILABLE', `no UDP socket for ${destination.address}`, destination);
     }
@@ -285,7 +271,7 @@ export class TransportManager implements Transport {
     // 2914 congestion controlled transport protocol, such as TCP. If this causes a change in the
     // transport protocol from the one indicated in the top Via, the value in the top Via MUST be
     // changed."
-    if (bytes.length > this.udpSizeThreshold && !destination.fixedTransport && this.hasListener('tcp')) {
+    if (bytes.length > this.udpSizeThreshold && !destination.fixedTransport && this.listeners.hasStream('tcp')) {
       try {
         return await this.sendOnStream(request, { ...destination, transport: 'tcp' }, 'tcp');
       } catch (err) {
@@ -340,7 +326,7 @@ export class TransportManager implements Transport {
       publishError(this.clock, flow, bytes, `retransmission failed: ${errorMessage(err)}`);
     };
     if (flow.transport === 'udp') {
-      const udp = this.udpForFlow(flow) ?? this.pickUdp(flow.remoteAddress);
+      const udp = this.listeners.udpOf(flow) ?? this.listeners.udpFor(flow.remoteAddress);
       if (udp === undefined) {
         fail(new Error('no UDP socket'));
         return;
@@ -400,7 +386,7 @@ export class TransportManager implements Transport {
     transport: 'tcp' | 'tls',
   ): Promise<Sent> {
     const c = await this.connectionTo(transport, destination);
-    const ep = this.endpointFor(transport, c.flow.localAddress) ?? {
+    const ep = this.listeners.streamEndpoint(transport, c.flow.localAddress) ?? {
       host: c.flow.localAddress,
       port: c.flow.localPort,
     };
@@ -411,7 +397,7 @@ export class TransportManager implements Transport {
   private connectionTo(transport: 'tcp' | 'tls', destination: Destination): Promise<StreamConnection> {
     const connector = transport === 'tcp' ? this.tcpConnector : this.tlsConnector;
     return this.pool.obtain(transport, destination, async () => {
-      const socket = await connector.connect(destination, this.sourceAddress(transport, destination.address));
+      const socket = await connector.connect(destination, this.listeners.sourceAddress(transport, destination.address));
       if (this.state !== 'running') {
         socket.destroy();
         throw new TransportError('ERR_TRANSPORT_CLOSED', 'the transport stopped while connecting', destination);
@@ -479,7 +465,7 @@ export class TransportManager implements Transport {
   ): Promise<Sent> {
     const destination: Destination = { transport, address, port };
     if (transport === 'udp') {
-      const udp = (via && this.udpForFlow(via)) ?? this.pickUdp(address);
+      const udp = (via && this.listeners.udpOf(via)) ?? this.listeners.udpFor(address);
       if (udp === undefined) throw new TransportError('ERR_TRANSPORT_UNAVAILABLE', `no UDP socket for ${address}`);
       return this.sendDatagram(udp, response, response.toBuffer(), destination);
     }
@@ -543,7 +529,7 @@ export class TransportManager implements Transport {
     const bytes = response.toBuffer();
     const fail = (err: unknown) => publishError(this.clock, flow, bytes, `stateless response: ${errorMessage(err)}`);
     if (flow.transport === 'udp') {
-      const udp = this.udpForFlow(flow);
+      const udp = this.listeners.udpOf(flow);
       if (udp === undefined) return;
       const to = { address: flow.remoteAddress, port: flow.remotePort };
       this.sendDatagram(udp, response, bytes, to, { stateless: true }).catch(fail);
@@ -553,21 +539,6 @@ export class TransportManager implements Transport {
     if (c !== undefined) this.writeOn(c, bytes, response, { stateless: true }).catch(fail);
   }
 
-  /** Section 18.1.2: a response's top Via must carry a sent-by this transport inserts. */
-  private isOwnSentBy(via: Via, flow: Flow): boolean {
-    const transport = parseTransport(via.transport) ?? flow.transport;
-    const port = via.port ?? defaultPort(transport);
-    for (const l of [...this.udp, ...this.streams]) {
-      const ep = l.endpoint;
-      const bound = l.boundAddress;
-      if (ep === undefined || bound === undefined || ep.port !== port) continue;
-      if (sameAddress(ep.host, via.host) || sameAddress(bound.address, via.host) || isWildcard(bound.address))
-        return true;
-    }
-    // Connections opened without a listener put their own local address in sent-by.
-    return isReliable(flow.transport) && flow.localPort === port && sameAddress(flow.localAddress, via.host);
-  }
-
   // --- choosing sockets ------------------------------------------------------------------
 
   private assertRunning(where: Destination | Flow | undefined): void {
@@ -575,58 +546,4 @@ export class TransportManager implements Transport {
     if (this.state === 'stopped') throw new TransportError('ERR_TRANSPORT_CLOSED', 'the transport is stopped', where);
     throw new TransportError('ERR_TRANSPORT_UNAVAILABLE', 'the transport is not started', where);
   }
-
-  private hasListener(transport: 'tcp' | 'tls'): boolean {
-    return this.streams.some((s) => s.transport === transport && s.endpoint !== undefined);
-  }
-
-  /** A UDP socket that can reach the address, preferring one of the same family. */
-  private pickUdp(address: string): UdpTransport | undefined {
-    const family = ipFamily(address);
-    const usable = this.udp.filter((u) => u.canReach(address));
-    return usable.find((u) => u.boundAddress?.family === family) ?? usable[0];
-  }
-
-  /** The UDP socket a flow was received on or sent from. */
-  private udpForFlow(flow: Flow): UdpTransport | undefined {
-    return this.udp.find((u) => {
-      const b = u.boundAddress;
-      return (
-        b !== undefined &&
-        b.port === flow.localPort &&
-        (sameAddress(b.address, flow.localAddress) || isWildcard(b.address))
-      );
-    });
-  }
-
-  /** The advertised endpoint of a stream listener for a local address's family. */
-  private endpointFor(transport: 'tcp' | 'tls', localAddress: string): LocalEndpoint | undefined {
-    const family = ipFamily(localAddress);
-    const listeners = this.streams.filter((s) => s.transport === transport && s.endpoint !== undefined);
-    const match =
-      listeners.find((s) => s.boundAddress?.family === family) ??
-      listeners.find((s) => s.boundAddress !== undefined && isWildcard(s.boundAddress.address));
-    return match?.endpoint;
-  }
-
-  /**
-   * The source address for a new connection: the address of a listener bound to one specific
-   * address of the same family (so the peer sees the address our Via names), unless that is a
-   * loopback address and the peer is not.
-   */
-  private sourceAddress(transport: 'tcp' | 'tls', remote: string): string | undefined {
-    const family = ipFamily(remote);
-    for (const s of this.streams) {
-      const b = s.boundAddress;
-      if (s.transport !== transport || b === undefined || isWildcard(b.address) || b.family !== family) continue;
-      if (isLoopback(b.address) && !isLoopback(remote)) continue;
-      return b.address;
-    }
-    return undefined;
-  }
-}
-
-/** A STUN message (RFC 5389 section 6): first two bits zero and the magic cookie at offset 4. */
-function isStun(bytes: Buffer): boolean {
-  return bytes.length >= 20 && (bytes[0] as number) < 4 && bytes.readUInt32BE(4) === 0x2112a442;
 }
