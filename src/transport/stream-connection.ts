@@ -54,6 +54,7 @@ export class StreamConnection {
   private readonly framer: StreamFramer;
   private readonly events: ConnectionEvents;
   private readonly idleTimeoutMs: number;
+  private readonly maxMessageSize: number;
   /** The bytes the framer holds (the start of an incomplete message), kept to answer a framing error. */
   private partial: Buffer | undefined;
   private lastActivity: number;
@@ -73,6 +74,7 @@ export class StreamConnection {
     this.events = init.events;
     this.idleTimeoutMs = init.idleTimeoutMs;
     this.keepAliveIntervalMs = init.keepAliveIntervalMs ?? 0;
+    this.maxMessageSize = init.maxMessageSize;
     this.framer = new StreamFramer({ maxMessageSize: init.maxMessageSize });
     this.flow = Object.freeze({
       transport: init.transport,
@@ -170,6 +172,18 @@ export class StreamConnection {
       }
     }
     const held = this.framer.buffered;
+    if (held > this.maxMessageSize) {
+      // Defence in depth: a framer that keeps waiting past its limit (the committed StreamFramer
+      // does after a stray "\r") must not let one peer grow this buffer without bound.
+      this.events.onFramingError(
+        this,
+        513,
+        `${held} bytes held without a complete message`,
+        data.subarray(data.length - held),
+      );
+      this.close('framing stalled', true);
+      return;
+    }
     this.partial = held === 0 ? undefined : data.subarray(data.length - held);
   }
 

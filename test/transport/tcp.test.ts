@@ -240,6 +240,11 @@ describe('TCP transport', () => {
     await waitFor(() => raw2.closed, 'the close after 400');
     assert.match(raw2.text, /^SIP\/2\.0 400 /);
 
+    // A stray CR then bytes without end: closed once over the limit, whatever the framer makes of the CR.
+    const raw4 = await RawTcp.connect(port(b, 'tcp'));
+    raw4.write(Buffer.concat([Buffer.from('\rX'), Buffer.alloc(300_000, 0x41)]));
+    await waitFor(() => raw4.closed, 'the close after a stray CR');
+
     // Garbage without a request line: closed without an answer, and nothing crashes.
     const raw3 = await RawTcp.connect(port(b, 'tcp'));
     raw3.write(randomBytes(300_000));
