@@ -4,12 +4,17 @@
  */
 import { type CommandIO, processIO } from './io.js';
 import { parseCommand } from './parse-command.js';
+import { uasCommand } from './uas-command.js';
 import { userCommand } from './user-command.js';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   parse: { run: parseCommand, help: 'parse [FILE|-] [--json]   show a SIP message as the stack sees it' },
+  uas: {
+    run: uasCommand,
+    help: 'uas --listen udp:127.0.0.1:5080 [--ring-ms N] [--answer-ms N]   answer every call (SIPp, load tests)',
+  },
   user: { run: userCommand, help: 'user add|list|remove|passwd|enable|disable   manage accounts (HA1s only)' },
 };
 
