@@ -51,6 +51,7 @@ export class ConnectionPool {
     const events: ConnectionEvents = {
       onMessage: (c, bytes) => this.options.events.onMessage(c, bytes),
       onFramingError: (c, status, reason, failed) => this.options.events.onFramingError(c, status, reason, failed),
+      onIncomplete: (c, held, reason) => this.options.events.onIncomplete?.(c, held, reason),
       onClose: (c, reason) => {
         this.forget(c);
         this.options.events.onClose(c, reason);

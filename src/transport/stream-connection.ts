@@ -19,6 +19,8 @@ export interface ConnectionEvents {
   onMessage(connection: StreamConnection, bytes: Buffer): void;
   onFramingError(connection: StreamConnection, status: number, reason: string, failed: Buffer): void;
   onClose(connection: StreamConnection, reason: string): void;
+  /** The peer ended the stream inside a message: the bytes held are lost (for diagnostics). */
+  onIncomplete?(connection: StreamConnection, held: Buffer, reason: string): void;
 }
 
 export interface StreamConnectionInit {
@@ -75,7 +77,12 @@ export class StreamConnection {
     this.idleTimeoutMs = init.idleTimeoutMs;
     this.keepAliveIntervalMs = init.keepAliveIntervalMs ?? 0;
     this.maxMessageSize = init.maxMessageSize;
-    this.framer = new StreamFramer({ maxMessageSize: init.maxMessageSize });
+    // RFC 5626 section 3.5.1: accepted connections receive pings (a CRLF may be half of one split
+    // across reads), connections we opened receive pongs.
+    this.framer = new StreamFramer({
+      maxMessageSize: init.maxMessageSize,
+      keepAlive: init.outbound ? 'client' : 'server',
+    });
     this.flow = Object.freeze({
       transport: init.transport,
       localAddress: normalizeAddress(init.socket.localAddress ?? ''),
@@ -90,6 +97,11 @@ export class StreamConnection {
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
     this.socket.on('error', (err) => {
       this.closeReason ??= `socket error: ${errorMessage(err)}`;
+    });
+    this.socket.on('end', () => {
+      for (const ev of this.framer.finish()) {
+        if (ev.kind === 'error') this.events.onIncomplete?.(this, ev.bytes ?? Buffer.alloc(0), ev.reason);
+      }
     });
     this.socket.on('close', () => this.markClosed());
     this.scheduleIdle(this.idleTimeoutMs);
@@ -160,13 +172,8 @@ export class StreamConnection {
           break;
         case 'error':
           this.partial = undefined;
-          // Newer framers hand over the failed message's bytes themselves.
-          this.events.onFramingError(
-            this,
-            ev.status,
-            ev.reason,
-            (ev as { bytes?: Buffer }).bytes ?? data.subarray(offset),
-          );
+          // The framer hands over the failed message's bytes; the local count is the fallback.
+          this.events.onFramingError(this, ev.status, ev.reason, ev.bytes ?? data.subarray(offset));
           this.close(`framing error: ${ev.reason}`, true);
           return;
       }

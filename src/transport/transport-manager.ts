@@ -124,6 +124,7 @@ export class TransportManager implements Transport {
         onFramingError: (c, status, reason, failed) =>
           rejectUnframed(this.inbound, failed, c.flow, status, `framing error: ${reason}`),
         onClose: (c, reason) => this.onConnectionClosed(c, reason),
+        onIncomplete: (c, held, reason) => publishError(this.clock, c.flow, held, reason),
       },
       onOpen: (c) => {
         this.logger.debug('connection open', { flow: c.flow, outbound: c.outbound });

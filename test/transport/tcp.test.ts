@@ -4,7 +4,13 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { parseOrThrow, responseTo } from '../../src/sip/index.js';
-import { CHANNEL_CONNECTION, type TransportConnectionEvent, TransportManager } from '../../src/transport/index.js';
+import {
+  CHANNEL_CONNECTION,
+  CHANNEL_ERROR,
+  type TransportConnectionEvent,
+  type TransportErrorEvent,
+  TransportManager,
+} from '../../src/transport/index.js';
 import { RealClock, VirtualClock } from '../../src/util/clock.js';
 import { Collector, freeDualPort, RawTcp, rawRequest, request, waitFor } from './harness.js';
 
@@ -177,6 +183,11 @@ describe('TCP transport', () => {
       await waitFor(() => raw.text === '\r\n', 'the pong');
       raw.write('\r\n\r\n\r\n\r\n');
       await waitFor(() => raw.text === '\r\n\r\n\r\n', 'two more pongs');
+      // A ping split across reads is still one ping, answered once.
+      raw.write('\r\n');
+      await waitFor(() => b.connections().some((f) => f.remotePort === raw.socket.localPort), 'the connection');
+      raw.write('\r\n');
+      await waitFor(() => raw.text === '\r\n\r\n\r\n\r\n', 'the pong of the split ping');
     } finally {
       raw.close();
     }
@@ -205,6 +216,22 @@ describe('TCP transport', () => {
       await waitFor(() => (raw.text.match(/SIP\/2\.0 200/g) ?? []).length === 15, '15 answers');
     } finally {
       raw.close();
+    }
+  });
+
+  it('reports a stream that ends inside a message on the error channel', async () => {
+    const errors: TransportErrorEvent[] = [];
+    const onError = (m: unknown) => errors.push(m as TransportErrorEvent);
+    diagnosticsChannel.subscribe(CHANNEL_ERROR, onError);
+    try {
+      const raw = await RawTcp.connect(port(b, 'tcp'));
+      raw.write(rawRequest('SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKcut').slice(0, 100));
+      await waitFor(() => b.connections().some((f) => f.remotePort === raw.socket.localPort), 'the connection');
+      raw.socket.end();
+      await waitFor(() => errors.some((e) => e.bytes.includes('z9hG4bKcut')), 'the incomplete message report');
+      assert.match(errors.find((e) => e.bytes.includes('z9hG4bKcut'))?.reason ?? '', /ended inside a message/);
+    } finally {
+      diagnosticsChannel.unsubscribe(CHANNEL_ERROR, onError);
     }
   });
 
