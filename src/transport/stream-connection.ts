@@ -180,8 +180,8 @@ export class StreamConnection {
     }
     const held = this.framer.buffered;
     if (held > this.maxMessageSize) {
-      // Defence in depth: a framer that keeps waiting past its limit (the committed StreamFramer
-      // does after a stray "\r") must not let one peer grow this buffer without bound.
+      // Defence in depth: a framer that keeps waiting past its limit (the first StreamFramer did
+      // after a stray "\r") must not let one peer grow this buffer without bound.
       this.events.onFramingError(
         this,
         513,
