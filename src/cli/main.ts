@@ -4,6 +4,7 @@
  */
 import { type CommandIO, processIO } from './io.js';
 import { parseCommand } from './parse-command.js';
+import { proxyCommand, registrarCommand, serverCommand } from './server-command.js';
 import { uasCommand } from './uas-command.js';
 import { userCommand } from './user-command.js';
 
@@ -11,6 +12,18 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   parse: { run: parseCommand, help: 'parse [FILE|-] [--json]   show a SIP message as the stack sees it' },
+  proxy: {
+    run: proxyCommand,
+    help: 'proxy [--config FILE] [--listen udp:HOST:PORT] [--domain D]   stateful SIP proxy',
+  },
+  registrar: {
+    run: registrarCommand,
+    help: 'registrar [--config FILE] [--listen ...] [--data DIR | --db URL]   registrar',
+  },
+  server: {
+    run: serverCommand,
+    help: 'server [--config FILE] [--listen ...] [--auth on|off]   proxy + registrar on one port (npm start)',
+  },
   uas: {
     run: uasCommand,
     help: 'uas --listen udp:127.0.0.1:5080 [--ring-ms N] [--answer-ms N]   answer every call (SIPp, load tests)',
