@@ -206,7 +206,8 @@ export class JitterBuffer {
   private adjustDepth(): void {
     const depth = (this.newestEnd - this.playout) | 0;
     if (depth > this.maxDelay + FRAME_SAMPLES) {
-      const skip = depth - this.delay;
+      // Back to the steady-state depth: the delay plus the frame about to be played.
+      const skip = depth - this.delay - FRAME_SAMPLES;
       for (let i = 0; i < skip; i++) this.present[(this.playout + i) & MASK] = 0;
       this.playout = (this.playout + skip) | 0;
       this.counters.skippedSamples += skip;

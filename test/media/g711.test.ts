@@ -69,7 +69,8 @@ for (const law of ['PCMU', 'PCMA'] as const) {
     it('gives G.711 signal-to-quantisation-noise on a -3 dBFS 1 kHz sine (> 35 dB)', () => {
       const n = 8000;
       const pcm = new Int16Array(n);
-      for (let i = 0; i < n; i++) pcm[i] = Math.round(32767 * 10 ** (-3 / 20) * Math.sin((2 * Math.PI * 1000 * i) / 8000 + 0.3));
+      for (let i = 0; i < n; i++)
+        pcm[i] = Math.round(32767 * 10 ** (-3 / 20) * Math.sin((2 * Math.PI * 1000 * i) / 8000 + 0.3));
       const bytes = new Uint8Array(n);
       const back = new Int16Array(n);
       g711Encode(law, pcm, bytes);
