@@ -5,4 +5,5 @@
  */
 export { type AutoAnswerOptions, type AutoAnswerStats, AutoAnswerUas } from './auto-answer-uas.js';
 export { InviteCounter, type InviteCounts } from './invite-counter.js';
+export { type LeanAutoAnswerOptions, LeanAutoAnswerUas } from './lean-auto-answer-uas.js';
 export { SignallingMedia, type SignallingMediaOptions } from './signalling-media.js';
