@@ -143,6 +143,15 @@ export class Scenario {
     );
   }
 
+  /** Waits until a message with this label ("A->B ACK", "B->A 487 INVITE") has been sent `count` times. */
+  async sent(label: string, count = 1, timeoutMs = 10_000): Promise<void> {
+    await waitFor(
+      `${label} on the wire`,
+      () => this.wire.messages().filter((m) => m.label === label).length >= count,
+      timeoutMs,
+    );
+  }
+
   /** Waits until a phone has no call left. */
   async idle(name: string, timeoutMs = 10_000): Promise<void> {
     const phone = this.phone(name);

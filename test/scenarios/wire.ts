@@ -3,7 +3,9 @@
  * `sip:transport:tx` (payload: flow + bytes), and names each end by address:port, so that a test
  * reads the traffic as a seed's ladder: "A->B INVITE", "B->A 180 INVITE". Any party can be named:
  * a phone, a proxy, a registrar, a gateway (whatever listens on a port in this process).
- * Retransmissions are kept but flagged, and left out of ladders.
+ * Retransmissions are kept but flagged, and left out of ladders. A retransmission is bytes
+ * already sent on the same path: the transport's own flag is not used, because the transaction
+ * layer also sends the first ACK of a non-2xx through resend(), which flags it as one.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { type IncomingRequest, type IncomingResponse, parseMessage } from '../../src/sip/index.js';
@@ -29,14 +31,16 @@ export interface WireMessage {
 export class WireRecorder {
   private readonly names = new Map<string, string>();
   private readonly raw: { from: string; to: string; bytes: Buffer; retransmission: boolean }[] = [];
+  private readonly seen = new Set<string>();
   private readonly listener = (payload: unknown): void => {
     const e = payload as TransportTxEvent;
-    this.raw.push({
-      from: `${e.flow.localAddress}:${e.flow.localPort}`,
-      to: `${e.flow.remoteAddress}:${e.flow.remotePort}`,
-      bytes: Buffer.from(e.bytes),
-      retransmission: e.retransmission === true,
-    });
+    const from = `${e.flow.localAddress}:${e.flow.localPort}`;
+    const to = `${e.flow.remoteAddress}:${e.flow.remotePort}`;
+    const bytes = Buffer.from(e.bytes);
+    const key = `${from}>${to}|${bytes.toString('latin1')}`;
+    const retransmission = this.seen.has(key);
+    this.seen.add(key);
+    this.raw.push({ from, to, bytes, retransmission });
   };
 
   constructor() {

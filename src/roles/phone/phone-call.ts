@@ -12,6 +12,8 @@ import type { CallSnapshot, PhoneCallState } from './phone-events.js';
 export class PhoneCall {
   /** Pending phone timers (ring timeout, auto-answer); cancelled when the call ends. */
   readonly timers: TimerHandle[] = [];
+  /** An auto-answer timer is set. */
+  autoAnswering = false;
   /** In the local 3-way conference. */
   conference = false;
   /** A hold/resume exchange we started is in flight (commands wait for it). */

@@ -273,6 +273,7 @@ export class Phone {
       ...(end.also ? { also: end.also.map((a) => a.toString()) } : {}),
     });
     this.calls.delete(pc.id);
+    this.autoAnswer();
     if (this.config.audio.record) void this.speaker.save(this.config.audio.record);
     if (end.also && end.by === 'remote') this.transfers.onAlso(pc, end.also);
   }
@@ -301,8 +302,19 @@ export class Phone {
       return;
     }
     call.ring();
+    this.autoAnswer();
+  }
+
+  /**
+   * Auto-answer (intercom, tests) picks up a ringing call once the phone has no established call:
+   * at once for a call to an idle phone, or when the call in progress ends.
+   */
+  private autoAnswer(): void {
     const delay = this.config.autoAnswerMs;
-    if (delay !== null && !others.some((o) => o.established)) {
+    if (delay === null || this.active().some((c) => c.established)) return;
+    for (const pc of this.active()) {
+      if (!pc.alerting || pc.autoAnswering) continue;
+      pc.autoAnswering = true;
       pc.timers.push(this.clock.setTimer(delay, () => void this.answer(pc.id)));
     }
   }
