@@ -98,6 +98,12 @@ export class ResponseContext implements BranchEvents {
       this.deps.respond(this.init.server, responseTo(this.init.original, 100));
     }
     this.#targets.add(targets);
+    if (this.init.maxBreadth === 0 && this.#targets.remaining > 0) {
+      // RFC 5393 section 5.3.3: no branch may be sent with Max-Breadth 0, so a request that
+      // arrives with 0 cannot be forwarded at all: 440 (Max-Breadth Exceeded).
+      this.sendSpec({ status: 440, reason: 'Max-Breadth Exceeded' });
+      return;
+    }
     this.progress();
   }
 
