@@ -8,9 +8,14 @@
  * - resume / line: going back to a held call holds the one in progress first (B-5 steps 12-17);
  * - conference: held legs are taken off hold (B-13 steps 12-14) and the phone mixes the streams
  *   (media/'s bridge, each party hears the others);
- * - reject: 486 Busy Here by default (603 Decline, 480 ... on request).
+ * - reject: 486 Busy Here by default (603 Decline, 480 ... on request);
+ * - dial: holds the call in progress, then INVITE; an unanswered call is cancelled after the
+ *   ring timeout (seed B-18);
+ * - one re-INVITE at a time per call (`exclusive`): commands wait for an exchange in flight.
  */
-import type { Phone } from './phone.js';
+import type { Call } from '../../ua/index.js';
+import { errorMessage } from '../../util/errors.js';
+import type { DialOptions, DialResult, Phone } from './phone.js';
 import type { PhoneCall } from './phone-call.js';
 import { type ActionResult, failure } from './phone-results.js';
 
@@ -115,5 +120,90 @@ export class CallControl {
     if (!pc.session.sendDtmf(digits.toUpperCase()))
       return failure('ERR_PHONE_CALL_STATE', 'telephone-event was not negotiated on this call');
     return { ok: true, call: this.phone.snapshot(pc), detail: `sent ${digits}` };
+  }
+
+  /** Starts a call: dial plan, route, ring timeout (the seeds' "CANCEL (Ring Timeout)"). */
+  async dial(target: string, options: DialOptions = {}): Promise<DialResult> {
+    if (this.phone.isStopped) return failure('ERR_PHONE_STOPPED', 'the phone is stopped') as DialResult;
+    if (this.phone.active().length >= this.phone.config.lines)
+      return failure('ERR_PHONE_LINES_BUSY', `all ${this.phone.config.lines} lines are in use`) as DialResult;
+    const r = this.phone.resolveTarget(target);
+    if (!r.ok) return failure('ERR_PHONE_TARGET', r.error) as DialResult;
+    if (options.holdCurrent !== false) await this.holdTalking();
+    let call: Call;
+    try {
+      call = await this.phone.ua.call(r.route.uri, {
+        proxies: r.route.proxies,
+        ...(options.referredBy ? { referredBy: options.referredBy } : {}),
+        ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
+        ...(options.replaces ? { replaces: options.replaces } : {}),
+      });
+    } catch (err) {
+      return failure('ERR_PHONE_TARGET', `cannot place the call: ${errorMessage(err)}`) as DialResult;
+    }
+    const pc = this.phone.track(call);
+    this.phone.setCurrent(pc);
+    if (this.phone.config.ringTimeoutMs > 0) {
+      pc.timers.push(
+        this.phone.clock.setTimer(this.phone.config.ringTimeoutMs, () => {
+          if (pc.established || pc.ended) return;
+          // The seeds' "CANCEL (Ring Timeout)": the caller gives up (RFC 3261 section 9.1).
+          pc.localCause = 'ring-timeout';
+          call.cancel();
+        }),
+      );
+    }
+    this.phone.emitCall(pc, {
+      event: 'dialing',
+      target: r.route.uri.toString(),
+      route: r.route.route,
+      ...(r.route.template ? { template: r.route.template } : {}),
+    });
+    return { ok: true, call: this.phone.snapshot(pc) };
+  }
+
+  /** Holds the call (or conference) the handset talks to, if any: what a phone does before another call. */
+  async holdTalking(except?: PhoneCall): Promise<void> {
+    const talking = [...new Set([this.phone.current(), ...this.phone.inConference()])].filter(
+      (c): c is PhoneCall => c !== undefined && c !== except && c.established && !c.held,
+    );
+    for (const c of talking) c.conference = false;
+    await Promise.all(talking.map((c) => this.holdCall(c)));
+  }
+
+  /** One re-INVITE at a time per call: waits for any exchange in flight first. */
+  async exclusive<T>(pc: PhoneCall, fn: () => Promise<T>): Promise<T> {
+    while (pc.busy) await pc.busy;
+    const p = fn();
+    pc.busy = p;
+    try {
+      return await p;
+    } finally {
+      if (pc.busy === p) pc.busy = undefined;
+    }
+  }
+
+  async holdCall(pc: PhoneCall): Promise<ActionResult> {
+    return this.exclusive(pc, async () => {
+      if (!pc.established) return failure('ERR_PHONE_CALL_STATE', `call ${pc.id} is ${pc.state}`);
+      if (pc.held) return { ok: true, call: this.phone.snapshot(pc), detail: 'already held' };
+      const r = await pc.call.hold();
+      this.phone.route();
+      if (!r.ok) return failure('ERR_PHONE_REFUSED', `hold refused: ${r.reason}`, r.status);
+      this.phone.emitCall(pc, { event: 'held' });
+      return { ok: true, call: this.phone.snapshot(pc) };
+    });
+  }
+
+  async resumeCall(pc: PhoneCall): Promise<ActionResult> {
+    return this.exclusive(pc, async () => {
+      if (!pc.established) return failure('ERR_PHONE_CALL_STATE', `call ${pc.id} is ${pc.state}`);
+      if (!pc.held) return { ok: true, call: this.phone.snapshot(pc), detail: 'not held' };
+      const r = await pc.call.resume();
+      this.phone.route();
+      if (!r.ok) return failure('ERR_PHONE_REFUSED', `resume refused: ${r.reason}`, r.status);
+      this.phone.emitCall(pc, { event: 'resumed' });
+      return { ok: true, call: this.phone.snapshot(pc) };
+    });
   }
 }

@@ -12,24 +12,23 @@
  * other; a conference takes held legs off hold and mixes them; a call is reported "held" only
  * once the hold offer/answer has completed.
  */
-import { createMediaSession, FrameTicker, PhoneAudio, type ToneReading } from '../../media/index.js';
+import type { PhoneAudio, ToneReading } from '../../media/index.js';
 import { type NameAddr, SipUri } from '../../sip/index.js';
-import { TransactionLayer } from '../../transaction/index.js';
-import { TransportManager } from '../../transport/index.js';
+import type { TransportManager } from '../../transport/index.js';
 import type { Call, UserAgent } from '../../ua/index.js';
 import { type Clock, RealClock } from '../../util/clock.js';
 import { Emitter } from '../../util/emitter.js';
-import { errorMessage } from '../../util/errors.js';
 import { type Logger, nullLogger } from '../../util/logger.js';
 import { CallControl } from './call-control.js';
 import { CallRouter, type RouteOutcome } from './call-routing.js';
-import { createPhoneUa } from './create-phone-ua.js';
+import { IncomingCalls } from './incoming-calls.js';
 import { PhoneCall } from './phone-call.js';
 import { type PhoneConfig, type PhoneConfigInput, parsePhoneConfig } from './phone-config.js';
-import { describeSource, type Hearing, openAudioSource, PhoneSpeaker } from './phone-device.js';
+import { describeSource, type Hearing, openAudioSource, type PhoneSpeaker } from './phone-device.js';
 import type { CallEvent, CallEventFields, CallSnapshot, PhoneEvent, PhoneEvents } from './phone-events.js';
 import { PhoneRegistration } from './phone-registration.js';
-import { type ActionResult, failure, PhoneError } from './phone-results.js';
+import { type ActionResult, failure } from './phone-results.js';
+import { openPhoneStack, type PhoneStack } from './phone-stack.js';
 import { PhoneSessionMedia } from './session-media.js';
 import { Transfers } from './transfers.js';
 
@@ -52,6 +51,7 @@ export class Phone {
   readonly events: Emitter<PhoneEvents>;
   readonly transfers: Transfers;
   private readonly control: CallControl;
+  private readonly incoming: IncomingCalls;
   private readonly calls = new Map<string, PhoneCall>();
   private nextId = 1;
   private currentId: string | undefined;
@@ -60,15 +60,22 @@ export class Phone {
   private readonly registrationHandle: PhoneRegistration;
   private sourceName: string;
 
+  readonly ua: UserAgent;
+  readonly transport: TransportManager;
+  readonly speaker: PhoneSpeaker;
+  private readonly audio: PhoneAudio;
+
   private constructor(
     private configValue: PhoneConfig,
-    readonly ua: UserAgent,
-    readonly transport: TransportManager,
-    private readonly audio: PhoneAudio,
-    readonly speaker: PhoneSpeaker,
+    stack: PhoneStack,
     readonly clock: Clock,
     readonly logger: Logger,
   ) {
+    const ua = stack.ua;
+    this.ua = ua;
+    this.transport = stack.transport;
+    this.speaker = stack.speaker;
+    this.audio = stack.audio;
     this.events = new Emitter((err, event) =>
       logger.error('phone event listener threw', { event, error: String(err) }),
     );
@@ -76,9 +83,10 @@ export class Phone {
     this.router = new CallRouter(configValue, `${ua.aor.host}${ua.aor.port !== undefined ? `:${ua.aor.port}` : ''}`);
     this.transfers = new Transfers(this);
     this.control = new CallControl(this);
+    this.incoming = new IncomingCalls(this);
     this.registrationHandle = new PhoneRegistration(this);
-    ua.events.on('incomingCall', (call) => this.onIncoming(call));
-    ua.events.on('callReplaced', (call, old) => this.onReplaced(call, old));
+    ua.events.on('incomingCall', (call) => this.incoming.onIncoming(call));
+    ua.events.on('callReplaced', (call, old) => this.incoming.onReplaced(call, old));
     ua.events.on('checkSync', (req) => {
       const event = req.tryGet('event');
       const reboot = event.ok && event.value?.params.get('reboot') === 'true';
@@ -92,47 +100,13 @@ export class Phone {
     const config = 'autoAnswerMs' in input ? input : parsePhoneConfig(input);
     const clock = options.clock ?? new RealClock();
     const logger = options.logger ?? nullLogger;
-    const source = await openAudioSource(config.audio.source).catch((err: unknown) => {
-      throw new PhoneError('ERR_PHONE_START', `audio.source: ${errorMessage(err)}`, { cause: err });
-    });
-    const transport = new TransportManager({
-      listen: [{ transport: config.transport, host: config.host, port: config.port }],
-      clock,
-      logger,
-    });
-    try {
-      await transport.start();
-    } catch (err) {
-      throw new PhoneError('ERR_PHONE_START', `cannot listen on ${config.host}:${config.port}: ${errorMessage(err)}`, {
-        cause: err,
-      });
-    }
-    const transactions = new TransactionLayer({
-      transport,
-      clock,
-      logger,
-      timers: { T1: config.timers.t1, T2: config.timers.t2, T4: config.timers.t4 },
-    });
-    const ticker = new FrameTicker({ clock, onError: (err) => logger.error('media tick failed', { error: err }) });
     let phone: Phone | undefined;
-    const ua = createPhoneUa(config, transactions, clock, logger, async () => {
-      const c = phone?.config ?? config;
-      const session = await createMediaSession({
-        localAddress: c.rtp.address,
-        ...(c.rtp.portMin !== undefined && c.rtp.portMax !== undefined
-          ? { portRange: { min: c.rtp.portMin, max: c.rtp.portMax } }
-          : {}),
-        codecs: c.codecs,
-        holdStyle: c.holdStyle,
-        ticker,
-        clock,
-        logger,
-      });
-      return new PhoneSessionMedia(session);
+    const stack = await openPhoneStack(config, clock, logger, {
+      config: () => phone?.config ?? config,
+      onSpeakerChange: (r) => phone?.onSpeakerChange(r),
     });
-    const speaker = new PhoneSpeaker((r) => phone?.onSpeakerChange(r), config.audio.record !== undefined);
-    const audio = new PhoneAudio({ ticker, microphone: source, speaker });
-    phone = new Phone(config, ua, transport, audio, speaker, clock, logger);
+    const { ua } = stack;
+    phone = new Phone(config, stack, clock, logger);
     const contact = ua.contact();
     phone.emit({
       event: 'started',
@@ -186,6 +160,11 @@ export class Phone {
   /** Every call in progress, as the `calls` command lists them. */
   list(): CallSnapshot[] {
     return [...this.calls.values()].map((pc) => this.snapshot(pc));
+  }
+
+  /** Every call the phone tracks (ended ones leave at once). */
+  allCalls(): PhoneCall[] {
+    return [...this.calls.values()];
   }
 
   /** A call by its phone id. */
@@ -273,59 +252,9 @@ export class Phone {
       ...(end.also ? { also: end.also.map((a) => a.toString()) } : {}),
     });
     this.calls.delete(pc.id);
-    this.autoAnswer();
+    this.incoming.autoAnswer();
     if (this.config.audio.record) void this.speaker.save(this.config.audio.record);
     if (end.also && end.by === 'remote') this.transfers.onAlso(pc, end.also);
-  }
-
-  private onIncoming(call: Call): void {
-    const pc = this.track(call);
-    const others = this.active().filter((c) => c !== pc);
-    const referredBy = call.inviteRequest?.tryGet('referred-by');
-    const requestedBy = call.inviteRequest?.tryGet('requested-by');
-    this.emitCall(pc, {
-      event: 'incoming',
-      waiting: others.length > 0,
-      ...(referredBy?.ok && referredBy.value ? { referredBy: referredBy.value.toString() } : {}),
-      ...(requestedBy?.ok && requestedBy.value ? { requestedBy: requestedBy.value.toString() } : {}),
-    });
-    if (this.config.dnd) {
-      pc.localCause = 'dnd';
-      call.reject(this.config.dndStatus);
-      return;
-    }
-    if (others.length >= this.config.lines || (others.length > 0 && !this.config.callWaiting)) {
-      // RFC 3261 section 21.4.7: 486 Busy Here, "the callee's end system was contacted
-      // successfully, but the callee is currently not willing or able to take additional calls".
-      pc.localCause = 'busy';
-      call.reject(486);
-      return;
-    }
-    call.ring();
-    this.autoAnswer();
-  }
-
-  /**
-   * Auto-answer (intercom, tests) picks up a ringing call once the phone has no established call:
-   * at once for a call to an idle phone, or when the call in progress ends.
-   */
-  private autoAnswer(): void {
-    const delay = this.config.autoAnswerMs;
-    if (delay === null || this.active().some((c) => c.established)) return;
-    for (const pc of this.active()) {
-      if (!pc.alerting || pc.autoAnswering) continue;
-      pc.autoAnswering = true;
-      pc.timers.push(this.clock.setTimer(delay, () => void this.answer(pc.id)));
-    }
-  }
-
-  private onReplaced(call: Call, old: Call): void {
-    const pc = this.track(call);
-    const oldPc = [...this.calls.values()].find((c) => c.call === old);
-    if (!this.current() || this.currentId === oldPc?.id) this.currentId = pc.id;
-    this.emitCall(pc, { event: 'incoming', waiting: false, replaces: true });
-    this.route();
-    this.emitCall(pc, { event: 'established' });
   }
 
   /** Re-derives who hears whom after any change (PhoneAudio connections only; hold is SIP's). */
@@ -346,7 +275,8 @@ export class Phone {
     this.route();
   }
 
-  private onSpeakerChange(_reading: ToneReading): void {
+  /** The speaker's tone detector saw a change: report what is heard now. */
+  onSpeakerChange(_reading: ToneReading): void {
     const cur = this.current();
     const conf = this.inConference();
     const snap = cur ? this.snapshot(cur) : undefined;
@@ -417,89 +347,22 @@ export class Phone {
     return this.router.resolve(target);
   }
 
-  /** Starts a call. */
-  async dial(target: string, options: DialOptions = {}): Promise<DialResult> {
-    if (this.stopped) return failure('ERR_PHONE_STOPPED', 'the phone is stopped') as DialResult;
-    if (this.active().length >= this.config.lines)
-      return failure('ERR_PHONE_LINES_BUSY', `all ${this.config.lines} lines are in use`) as DialResult;
-    const r = this.router.resolve(target);
-    if (!r.ok) return failure('ERR_PHONE_TARGET', r.error) as DialResult;
-    if (options.holdCurrent !== false) await this.holdTalking();
-    let call: Call;
-    try {
-      call = await this.ua.call(r.route.uri, {
-        proxies: r.route.proxies,
-        ...(options.referredBy ? { referredBy: options.referredBy } : {}),
-        ...(options.requestedBy ? { requestedBy: options.requestedBy } : {}),
-        ...(options.replaces ? { replaces: options.replaces } : {}),
-      });
-    } catch (err) {
-      return failure('ERR_PHONE_TARGET', `cannot place the call: ${errorMessage(err)}`) as DialResult;
-    }
-    const pc = this.track(call);
-    this.currentId = pc.id;
-    if (this.config.ringTimeoutMs > 0) {
-      pc.timers.push(
-        this.clock.setTimer(this.config.ringTimeoutMs, () => {
-          if (pc.established || pc.ended) return;
-          // The seeds' "CANCEL (Ring Timeout)": the caller gives up (RFC 3261 section 9.1).
-          pc.localCause = 'ring-timeout';
-          call.cancel();
-        }),
-      );
-    }
-    this.emitCall(pc, {
-      event: 'dialing',
-      target: r.route.uri.toString(),
-      route: r.route.route,
-      ...(r.route.template ? { template: r.route.template } : {}),
-    });
-    return { ok: true, call: this.snapshot(pc) };
+  /** Starts a call (the call in progress is put on hold first unless told otherwise). */
+  dial(target: string, options: DialOptions = {}): Promise<DialResult> {
+    return this.control.dial(target, options);
   }
 
-  /** Holds the call (or conference) the handset talks to, if any: what a phone does before another call. */
-  async holdTalking(except?: PhoneCall): Promise<void> {
-    const talking = [...new Set([this.current(), ...this.inConference()])].filter(
-      (c): c is PhoneCall => c !== undefined && c !== except && c.established && !c.held,
-    );
-    for (const c of talking) c.conference = false;
-    await Promise.all(talking.map((c) => this.holdCall(c)));
+  /** Holds the call (or conference) the handset talks to, if any, except `except`. */
+  holdTalking(except?: PhoneCall): Promise<void> {
+    return this.control.holdTalking(except);
   }
 
-  /** One re-INVITE at a time per call: waits for any exchange in flight first. */
-  async exclusive<T>(pc: PhoneCall, fn: () => Promise<T>): Promise<T> {
-    while (pc.busy) await pc.busy;
-    const p = fn();
-    pc.busy = p;
-    try {
-      return await p;
-    } finally {
-      if (pc.busy === p) pc.busy = undefined;
-    }
+  holdCall(pc: PhoneCall): Promise<ActionResult> {
+    return this.control.holdCall(pc);
   }
 
-  async holdCall(pc: PhoneCall): Promise<ActionResult> {
-    return this.exclusive(pc, async () => {
-      if (!pc.established) return failure('ERR_PHONE_CALL_STATE', `call ${pc.id} is ${pc.state}`);
-      if (pc.held) return { ok: true, call: this.snapshot(pc), detail: 'already held' };
-      const r = await pc.call.hold();
-      this.route();
-      if (!r.ok) return failure('ERR_PHONE_REFUSED', `hold refused: ${r.reason}`, r.status);
-      this.emitCall(pc, { event: 'held' });
-      return { ok: true, call: this.snapshot(pc) };
-    });
-  }
-
-  async resumeCall(pc: PhoneCall): Promise<ActionResult> {
-    return this.exclusive(pc, async () => {
-      if (!pc.established) return failure('ERR_PHONE_CALL_STATE', `call ${pc.id} is ${pc.state}`);
-      if (!pc.held) return { ok: true, call: this.snapshot(pc), detail: 'not held' };
-      const r = await pc.call.resume();
-      this.route();
-      if (!r.ok) return failure('ERR_PHONE_REFUSED', `resume refused: ${r.reason}`, r.status);
-      this.emitCall(pc, { event: 'resumed' });
-      return { ok: true, call: this.snapshot(pc) };
-    });
+  resumeCall(pc: PhoneCall): Promise<ActionResult> {
+    return this.control.resumeCall(pc);
   }
 
   // ------------------------------------------------------------------ registration, lifecycle
