@@ -137,7 +137,7 @@ export function startOptionsFromConfig(config: ServerConfig, role: ServerRole): 
           methods: config.auth.methods,
           secret: config.auth.secret,
           nonceLifetimeMs: config.auth.nonceLifetime * 1000,
-          algorithms: config.auth.algorithms as DigestAlgorithm[],
+          algorithms: config.auth.algorithms as DigestAlgorithm[] | undefined,
         }
       : false,
     proxy: {

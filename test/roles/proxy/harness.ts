@@ -20,7 +20,12 @@ import {
   TransactionLayer,
   type TransactionUser,
 } from '../../../src/transaction/index.js';
-import { MemoryNetwork, type MemoryPacket } from '../../../src/transport/index.js';
+import {
+  MemoryNetwork,
+  type MemoryPacket,
+  type MemoryTransport,
+  type TransportUser,
+} from '../../../src/transport/index.js';
 import { type RequestAuthenticator, UserAgent } from '../../../src/ua/index.js';
 import { newTag, VirtualClock } from '../../../src/util/index.js';
 import { TestMedia } from '../../ua/test-media.js';
@@ -122,6 +127,76 @@ export const answer =
     for (const s of statuses) uas.respond(req, tx, s);
   };
 
+/** A client that sends raw bytes (a message as text, LF or CRLF) and records what comes back. */
+export class RawClient implements TransportUser {
+  readonly responses: IncomingResponse[] = [];
+  readonly requests: IncomingRequest[] = [];
+  readonly transport: MemoryTransport;
+
+  constructor(
+    world: World,
+    readonly address: string,
+    readonly port = 5060,
+  ) {
+    this.transport = world.net.createTransport({ address, port, checkResponseSentBy: false });
+    this.transport.setUser(this);
+  }
+
+  onMessage(message: IncomingRequest | IncomingResponse): void {
+    if (message.kind === 'response') this.responses.push(message);
+    else this.requests.push(message);
+  }
+
+  /** Sends a message; bare LFs become CRLFs unless the text already has CRLFs. */
+  send(text: string | Buffer, to = PROXY, port = 5060): void {
+    const bytes =
+      typeof text === 'string' ? Buffer.from(text.includes('\r\n') ? text : text.replace(/\n/g, '\r\n')) : text;
+    this.transport.resend(bytes, {
+      transport: 'udp',
+      localAddress: this.address,
+      localPort: this.port,
+      remoteAddress: to,
+      remotePort: port,
+      connectionId: undefined,
+    });
+  }
+
+  /** Statuses received so far. */
+  get statuses(): number[] {
+    return this.responses.map((r) => r.status);
+  }
+}
+
+/** A request as text with sensible defaults; `extra` lines go before Content-Length. */
+export function rawRequest(
+  method: string,
+  uri: string,
+  options: {
+    from?: string;
+    to?: string;
+    callId?: string;
+    cseq?: number;
+    via?: string;
+    extra?: string[];
+    body?: string;
+  } = {},
+): string {
+  const body = options.body ?? '';
+  return [
+    `${method} ${uri} SIP/2.0`,
+    `Via: ${options.via ?? `SIP/2.0/UDP 10.0.0.8:5060;branch=z9hG4bK${Math.random().toString(36).slice(2)}`}`,
+    'Max-Forwards: 70',
+    `From: ${options.from ?? '<sip:alice@example.com>;tag=f1'}`,
+    `To: ${options.to ?? `<${uri}>`}`,
+    `Call-ID: ${options.callId ?? `${Math.random().toString(36).slice(2)}@10.0.0.8`}`,
+    `CSeq: ${options.cseq ?? 1} ${method}`,
+    ...(options.extra ?? []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
+}
+
 export class World {
   readonly clock = new VirtualClock();
   readonly net = new MemoryNetwork({ clock: this.clock });
@@ -157,6 +232,10 @@ export class World {
       createMedia: () => new TestMedia(),
       ...(options.auth ? { authenticator: authenticator(options.auth[0], options.auth[1]) } : {}),
     });
+  }
+
+  raw(address: string, port = 5060): RawClient {
+    return new RawClient(this, address, port);
   }
 
   uas(address: string, behaviour: UasBehaviour, port = 5060): ScriptedUas {
