@@ -4,6 +4,7 @@
  */
 import { type CommandIO, processIO } from './io.js';
 import { parseCommand } from './parse-command.js';
+import { phoneCommand } from './phone-command.js';
 import { proxyCommand, registrarCommand, serverCommand } from './server-command.js';
 import { uasCommand } from './uas-command.js';
 import { userCommand } from './user-command.js';
@@ -12,6 +13,10 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   parse: { run: parseCommand, help: 'parse [FILE|-] [--json]   show a SIP message as the stack sees it' },
+  phone: {
+    run: phoneCommand,
+    help: 'phone --user NAME [--port N] [--proxy URI] [--json] [--config FILE]   a scriptable SIP phone (commands on stdin)',
+  },
   proxy: {
     run: proxyCommand,
     help: 'proxy [--config FILE] [--listen udp:HOST:PORT] [--domain D]   stateful SIP proxy',

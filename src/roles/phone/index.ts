@@ -8,6 +8,7 @@ export { DialPlan, type DialPlanMatch, type DialRoute, type DialTemplate } from 
 export { type DigestAccount, DigestAuthenticator } from './digest-authenticator.js';
 export { type DialOptions, type DialResult, Phone, type PhoneOptions } from './phone.js';
 export type { PhoneCall } from './phone-call.js';
+export { COMMAND_HELP, type CommandOutcome, runPhoneCommand, splitWords } from './phone-commands.js';
 export {
   type AudioSourceSetting,
   loadPhoneConfigFile,
@@ -27,5 +28,6 @@ export type {
   RegistrationEventState,
   TransferPhase,
 } from './phone-events.js';
+export { formatEventText, formatOutcomeJson, formatOutcomeText } from './phone-format.js';
 export { type ActionResult, PhoneError, type PhoneErrorCode } from './phone-results.js';
 export { PhoneSessionMedia } from './session-media.js';

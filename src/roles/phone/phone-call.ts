@@ -66,7 +66,7 @@ export class PhoneCall {
   }
 
   get remote(): string {
-    return this.call.remoteIdentity.toString();
+    return this.call.remoteIdentity.withoutParam('tag').toString();
   }
 
   clearTimers(): void {

@@ -35,6 +35,8 @@ import { Transfers } from './transfers.js';
 export interface PhoneOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Gets every event from the first ('started') on. */
+  readonly onEvent?: (e: PhoneEvent) => void;
 }
 
 export interface DialOptions {
@@ -107,6 +109,7 @@ export class Phone {
     });
     const { ua } = stack;
     phone = new Phone(config, stack, clock, logger);
+    if (options.onEvent) phone.events.on('event', options.onEvent);
     const contact = ua.contact();
     phone.emit({
       event: 'started',
@@ -140,7 +143,8 @@ export class Phone {
   }
 
   emitCall(pc: PhoneCall, extra: CallEventFields): void {
-    this.emit({ ...this.snapshot(pc), ...extra } as CallEvent);
+    // `event` first, so that a JSON line reads as what happened, then to which call.
+    this.emit(Object.assign({ event: extra.event }, this.snapshot(pc), extra) as CallEvent);
   }
 
   // ------------------------------------------------------------------ calls
