@@ -122,6 +122,11 @@ export class DtmfSender {
     return this.state === 'tone' || this.state === 'end' || (this.state === 'idle' && this.queue.length > 0);
   }
 
+  /** False when there is nothing to send and no gap to count down: next() would return null. */
+  get active(): boolean {
+    return this.state !== 'idle' || this.queue.length > 0;
+  }
+
   get pending(): number {
     return this.queue.length + (this.state === 'tone' || this.state === 'end' ? 1 : 0);
   }

@@ -52,6 +52,8 @@ const MAX_CONCEALED_FRAMES = 3;
 export class JitterBuffer {
   private readonly ring = new Int16Array(RING);
   private readonly present = new Uint8Array(RING);
+  /** The same bytes seen as 32-bit words, to test four samples at once. */
+  private readonly presentWords = new Uint32Array(this.present.buffer);
   private readonly last = new Int16Array(FRAME_SAMPLES);
   private readonly hole = new Uint8Array(FRAME_SAMPLES);
   private hasPlayed = false;
@@ -164,17 +166,25 @@ export class JitterBuffer {
     const present = this.present;
     const hole = this.hole;
     const base = this.playout;
+    const start = base & MASK;
     let missing = 0;
-    for (let i = 0; i < FRAME_SAMPLES; i++) {
-      const idx = (base + i) & MASK;
-      if (present[idx]) {
-        frame[i] = ring[idx] as number;
-        present[idx] = 0;
-        hole[i] = 0;
-      } else {
-        frame[i] = 0;
-        hole[i] = 1;
-        missing++;
+    if (start + FRAME_SAMPLES <= RING && this.allPresent(start)) {
+      // The usual case: a whole frame, contiguous in the ring. Straight copy (no subarray view
+      // allocated), block clear.
+      for (let i = 0; i < FRAME_SAMPLES; i++) frame[i] = ring[start + i] as number;
+      present.fill(0, start, start + FRAME_SAMPLES);
+    } else {
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        const idx = (base + i) & MASK;
+        if (present[idx]) {
+          frame[i] = ring[idx] as number;
+          present[idx] = 0;
+          hole[i] = 0;
+        } else {
+          frame[i] = 0;
+          hole[i] = 1;
+          missing++;
+        }
       }
     }
     this.playout = (base + FRAME_SAMPLES) | 0;
@@ -212,6 +222,20 @@ export class JitterBuffer {
       this.playout = (this.playout + skip) | 0;
       this.counters.skippedSamples += skip;
     }
+  }
+
+  /** True when all samples of the frame at ring index `start` (no wrap) are present, 4 at a time. */
+  private allPresent(start: number): boolean {
+    // FRAME_SAMPLES and the ring are multiples of 4, but `start` need not be: align by hand.
+    const present = this.present;
+    let i = start;
+    const end = start + FRAME_SAMPLES;
+    while (i < end && (i & 3) !== 0) if (!present[i++]) return false;
+    const words = this.presentWords;
+    const wordEnd = end >> 2;
+    for (let w = i >> 2; w < wordEnd; w++) if (words[w] !== 0x01010101) return false;
+    for (i = wordEnd << 2; i < end; i++) if (!present[i]) return false;
+    return true;
   }
 
   private anyAhead(): boolean {

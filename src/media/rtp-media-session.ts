@@ -249,10 +249,13 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
   receiveOffer(sdp: string): ReceiveOfferResult {
     const r = this.negotiator.setRemoteOffer(sdp);
     if (!r.ok) return { ok: false, status: r.status, reason: r.reason };
-    // Our own hold intent carries over into the answer, derived from the SDP in force: if we hold
-    // the peer now, the answer keeps holding it (sendonly, or inactive if that is what we had).
+    // Our own hold carries over into the answer, derived from the exchange in force: if we hold
+    // the peer now, the answer keeps holding it, the way we held it.
     const d = this.direction;
-    const hold: HoldDirection | null = d.localHold ? (d.local === 'inactive' ? 'inactive' : 'sendonly') : null;
+    const current = this.negotiator.negotiated;
+    const hold: HoldDirection | null = d.localHold
+      ? (current?.localHoldIntent ?? (d.local === 'inactive' ? 'inactive' : 'sendonly'))
+      : null;
     const a = this.negotiator.createAnswer({ hold });
     if (!a.ok) {
       this.log.info('offer refused', { reason: a.reason, warning: a.warning.code });
@@ -366,7 +369,13 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
     const address = this.remoteAddress as string;
     const te = a.telephoneEvent;
     // RFC 4733 events replace the audio of the ticks they cover.
-    if (te && this.sender.sendEvent(tick, te.sendPayloadType, this.dtmfOut, address, this.remoteRtpPort)) return;
+    if (
+      te &&
+      this.dtmfOut.active &&
+      this.sender.sendEvent(tick, te.sendPayloadType, this.dtmfOut, address, this.remoteRtpPort)
+    ) {
+      return;
+    }
     let frame: Int16Array;
     if (this.dir.localHold) {
       (this.holdSource as AudioSource).read(this.txFrame);

@@ -3,7 +3,7 @@
  * window, or silence. Every `analysisIntervalFrames` frames the last `windowSamples` samples are
  * Hann-windowed and transformed (fft.ts); the strongest bin is refined by parabolic interpolation
  * of the log magnitudes (about 1 Hz accuracy for a steady tone with the default 64 ms window,
- * whose bins are 15.6 Hz apart). A reading is a tone only when the peak holds at least
+ * whose bins are 15.6 Hz apart; the real-input transform costs one 256-point complex FFT). A reading is a tone only when the peak holds at least
  * `minToneRatio` of the energy, so speech or noise read as "no tone". For targeted questions
  * ("is 1209 Hz present?") levelAt() runs the Goertzel algorithm at any frequency on the same
  * window. Changes of the dominant tone are reported through `onChange` after two agreeing
@@ -47,6 +47,9 @@ export class ToneDetector implements AudioSink {
   private readonly n: number;
   private readonly ring: Float64Array;
   private readonly window: Float64Array;
+  private readonly windowed: Float64Array;
+  private readonly scratchRe: Float64Array;
+  private readonly scratchIm: Float64Array;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly mag: Float64Array;
@@ -67,10 +70,13 @@ export class ToneDetector implements AudioSink {
 
   constructor(options: ToneDetectorOptions = {}) {
     this.n = options.windowSamples ?? 512;
-    this.fft = new Fft(this.n);
+    this.fft = new Fft(this.n / 2);
     this.ring = new Float64Array(this.n);
-    this.re = new Float64Array(this.n);
-    this.im = new Float64Array(this.n);
+    this.windowed = new Float64Array(this.n);
+    this.scratchRe = new Float64Array(this.n / 2);
+    this.scratchIm = new Float64Array(this.n / 2);
+    this.re = new Float64Array(this.n / 2 + 1);
+    this.im = new Float64Array(this.n / 2 + 1);
     this.mag = new Float64Array(this.n / 2 + 1);
     this.window = new Float64Array(this.n);
     // Periodic Hann window: coherent gain 0.5, so a sine of amplitude A peaks at A * N / 4.
@@ -120,15 +126,14 @@ export class ToneDetector implements AudioSink {
     for (let i = 0; i < n; i++) {
       const x = this.ring[(this.writePos + i) & (n - 1)] as number;
       sumSq += x * x;
-      this.re[i] = x * (this.window[i] as number);
-      this.im[i] = 0;
+      this.windowed[i] = x * (this.window[i] as number);
     }
     const levelDbfs = rmsToDbfs(Math.sqrt(sumSq / n));
     let reading: ToneReading;
     if (!(levelDbfs >= this.silenceDbfs)) {
       reading = { frequencyHz: null, levelDbfs, silent: true };
     } else {
-      this.fft.forward(this.re, this.im);
+      this.fft.forwardReal(this.windowed, this.scratchRe, this.scratchIm, this.re, this.im);
       const half = n / 2;
       let total = 0;
       let best = 2;

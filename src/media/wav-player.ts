@@ -58,8 +58,10 @@ export class WavPlayer implements AudioSource {
         frame.fill(0, i);
         return i > 0;
       }
+      // A plain loop: no subarray view allocated per frame.
       const n = Math.min(frame.length - i, src.length - this.position);
-      frame.set(src.subarray(this.position, this.position + n), i);
+      const p = this.position;
+      for (let k = 0; k < n; k++) frame[i + k] = src[p + k] as number;
       this.position += n;
       i += n;
     }

@@ -6,6 +6,7 @@
  */
 
 import { parseEventList } from './event-ranges.js';
+import type { HoldDirection } from './local-media.js';
 import {
   connectionOf,
   effectiveDirection,
@@ -18,11 +19,16 @@ import {
 import { type AudioCodecName, g711CodecOf, isTelephoneEvent, payloadFormats } from './payload-formats.js';
 import { findAttribute, type SdpMedia, type SessionDescription } from './sdp-model.js';
 
-/** A completed exchange: the SDP we sent and the one we received, and who made the offer. */
+/**
+ * A completed exchange: the SDP we sent and the one we received, who made the offer, and the hold
+ * we asked for when writing our side of it (immutable with the exchange; it only matters where
+ * the SDP itself cannot say, see directionOf).
+ */
 export interface NegotiatedSession {
   readonly local: SessionDescription;
   readonly remote: SessionDescription;
   readonly offerer: 'local' | 'remote';
+  readonly localHoldIntent: HoldDirection | null;
 }
 
 export interface NegotiatedAudio {
@@ -158,10 +164,11 @@ const REJECTED: StreamDirection = {
  * A side "holds" when its SDP tells the other not to send to it: its effective direction lacks
  * 'recv' (a=sendonly, a=inactive, or c=0.0.0.0; RFC 3264 section 8.4, RFC 6337 section 5.3).
  * One exception: an answerer whose offer lacked 'send' had no choice (RFC 3264 section 6.1: "If a
- * stream is offered as sendonly, the corresponding stream MUST be marked as recvonly or inactive
- * in the answer"), so an answer that lacks 'recv' because the offer lacks 'send' says nothing
- * about the answerer holding. (This is why a two-sided hold answered with a=inactive shows only
- * the offerer's hold: the SDP cannot say more.)
+ * stream is offered as recvonly, the corresponding stream MUST be marked as sendonly or inactive
+ * in the answer"; an inactive offer gets an inactive answer), so an answer that lacks 'recv'
+ * because the offer lacks 'send' says nothing about the answerer holding. For the remote side
+ * that is all we can know; for our own side the exchange records whether we were holding when we
+ * answered (localHoldIntent), so a two-sided hold answered a=inactive still shows our hold.
  */
 export function directionOf(n: NegotiatedSession | null): StreamDirection {
   if (!n) return REJECTED;
@@ -172,10 +179,9 @@ export function directionOf(n: NegotiatedSession | null): StreamDirection {
   const local = effectiveDirection(n.local, lm);
   const remote = effectiveDirection(n.remote, rm);
   const offerDir = n.offerer === 'local' ? local : remote;
-  const holds = (mine: MediaDirection, isAnswerer: boolean): boolean =>
-    !includesReceive(mine) && !(isAnswerer && !includesSend(offerDir));
-  const localHold = holds(local, n.offerer === 'remote');
-  const remoteHold = holds(remote, n.offerer === 'local');
+  const forced = (isAnswerer: boolean): boolean => isAnswerer && !includesSend(offerDir);
+  const localHold = !includesReceive(local) && (!forced(n.offerer === 'remote') || n.localHoldIntent !== null);
+  const remoteHold = !includesReceive(remote) && !forced(n.offerer === 'local');
   const method = (sdp: SessionDescription, m: SdpMedia): HoldMethod =>
     holdsByConnectionAddress(sdp, m) ? 'connection-address' : 'attribute';
   return {

@@ -113,6 +113,7 @@ export class OfferAnswerNegotiator {
   private currentState: OfferAnswerState = 'stable';
   private current: NegotiatedSession | null = null;
   private pendingLocalOffer: SessionDescription | null = null;
+  private pendingLocalHold: HoldDirection | null = null;
   private pendingRemoteOffer: SessionDescription | null = null;
   /** The last description we gave the peer (offer or answer), the "previous SDP" of RFC 3264 section 8. */
   private lastSent: SessionDescription | null = null;
@@ -176,6 +177,8 @@ export class OfferAnswerNegotiator {
     }
     this.transition('have-local-offer');
     this.pendingLocalOffer = offer;
+    // A refresh repeats the previous SDP, and with it the hold it expressed.
+    this.pendingLocalHold = options.refresh && this.current ? this.current.localHoldIntent : (options.hold ?? null);
     this.lastSent = offer;
     return cloneSession(offer);
   }
@@ -243,7 +246,12 @@ export class OfferAnswerNegotiator {
         detail: `the offer had ${offer.media.length} m= lines, the answer ${sdp.media.length} (RFC 3264 section 6)`,
       };
     }
-    const candidate: NegotiatedSession = { local: offer, remote: sdp, offerer: 'local' };
+    const candidate: NegotiatedSession = {
+      local: offer,
+      remote: sdp,
+      offerer: 'local',
+      localHoldIntent: this.pendingLocalHold,
+    };
     const audio = audioStreamOf(candidate);
     const accepted = offer.media.some((m, i) => m.type === 'audio' && m.port !== 0 && (sdp.media[i]?.port ?? 0) !== 0);
     if (accepted && !audio) {
@@ -310,7 +318,7 @@ export class OfferAnswerNegotiator {
       answer.origin.sessionVersion = this.nextVersion();
     }
     this.lastSent = answer;
-    this.current = { local: answer, remote: offer, offerer: 'remote' };
+    this.current = { local: answer, remote: offer, offerer: 'remote', localHoldIntent: options.hold ?? null };
     return { ok: true, answer: cloneSession(answer), negotiated: this.current, audio: audioStreamOf(this.current) };
   }
 

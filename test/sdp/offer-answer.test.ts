@@ -384,6 +384,22 @@ describe('offer/answer: hold is an SDP fact, recognised both ways', () => {
     assert.equal(directionOf(a.negotiated).remoteHold, true);
   });
 
+  it('keeps our hold through a two-sided hold answered inactive, and when the peer resumes', () => {
+    const a = negotiator('127.0.0.1', 40000);
+    const b = negotiator('127.0.0.1', 40002);
+    exchange(a, b);
+    exchange(a, b, { hold: 'sendonly' }); // a holds b
+    // b now holds a too, with inactive; a (still holding) can only answer inactive.
+    const both = exchange(b, a, { hold: 'inactive' }, 'sendonly');
+    assert.match(both.answer, /\r\na=inactive\r\n/);
+    assert.deepEqual([directionOf(a.negotiated).localHold, directionOf(a.negotiated).remoteHold], [true, true]);
+    // b resumes; a still holds b, so a answers sendonly.
+    const resumed = exchange(b, a, {}, 'sendonly');
+    assert.match(resumed.answer, /\r\na=sendonly\r\n/);
+    assert.deepEqual([directionOf(a.negotiated).localHold, directionOf(a.negotiated).remoteHold], [true, false]);
+    assert.deepEqual([directionOf(b.negotiated).localHold, directionOf(b.negotiated).remoteHold], [false, true]);
+  });
+
   it('a port-0 answer rejects the stream: no audio, nothing sent or held', () => {
     const a = negotiator('127.0.0.1', 40000);
     a.createOffer();

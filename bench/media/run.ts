@@ -1,0 +1,99 @@
+/**
+ * Media benchmark (runnable alone, not part of npm test):
+ *
+ *   node --import tsx bench/media/run.ts [--seconds 3] [--max-streams 4000]
+ *
+ * 1. Raw UDP: 172-byte datagrams sent and received on loopback by this process, as fast as it
+ *    goes: the physical limit of one Node process for a one-socket-send-per-packet design.
+ * 2. Streams: the largest N of concurrent one-way G.711 streams (encode, send, receive, decode,
+ *    tone-detect; 50 packets/s each) that one process runs without being late (see media-load.ts
+ *    for the exact definition), found by doubling then bisecting to within 10 %.
+ * 3. Bridges: the same for 3-way bridges (4 streams and one N-1 mix each).
+ * Prints streams per core and the packet-rate ratio to the raw UDP limit.
+ */
+
+import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { type LoadResult, runBridges, runStreams } from './media-load.js';
+import { measureRawUdp } from './raw-udp.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    'max-streams': { type: 'string', default: '4000' },
+  },
+});
+const seconds = Number(values.seconds);
+const maxStreams = Number(values['max-streams']);
+
+function line(kind: string, r: LoadResult): void {
+  console.log(
+    `${kind.padEnd(8)} ${String(r.units).padStart(5)} units ${String(r.streams).padStart(5)} streams | ` +
+      `late ${(r.lateFraction * 100).toFixed(2).padStart(6)} % (max ${r.maxLatenessMs.toFixed(1)} ms) | ` +
+      `loss ${(r.lossFraction * 100).toFixed(3).padStart(7)} % | detect failures ${r.detectFailures} | ` +
+      `cpu ${(r.cpuUtilisation * 100).toFixed(0).padStart(3)} % | ${r.ok ? 'ok' : 'LATE'}`,
+  );
+}
+
+/** Doubling from `start`, then bisection to 10 %: the largest passing size and its result. */
+async function search(
+  kind: string,
+  start: number,
+  limit: number,
+  step: number,
+  run: (n: number) => Promise<LoadResult>,
+): Promise<LoadResult | null> {
+  let best: LoadResult | null = null;
+  let failAt = 0;
+  for (let n = start; n <= limit; n *= 2) {
+    const r = await run(n);
+    line(kind, r);
+    if (!r.ok) {
+      failAt = n;
+      break;
+    }
+    best = r;
+  }
+  if (failAt === 0) return best;
+  let lo = best?.units ?? 0;
+  let hi = failAt;
+  while (hi - lo > Math.max(step, lo * 0.1)) {
+    const mid = Math.round((lo + hi) / 2 / step) * step;
+    if (mid <= lo || mid >= hi) break;
+    const r = await run(mid);
+    line(kind, r);
+    if (r.ok) {
+      lo = mid;
+      best = r;
+    } else hi = mid;
+  }
+  return best;
+}
+
+console.log(`media benchmark: Node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? '?'})`);
+console.log(`each load run: 1 s warm-up + ${seconds} s measured`);
+
+const raw = await measureRawUdp({ seconds });
+console.log(
+  `raw UDP  ${Math.round(raw.datagramsPerSecond)} datagrams/s sent+received (172 B, loopback, one process, cpu ${(raw.cpuUtilisation * 100).toFixed(0)} %)`,
+);
+
+const streams = await search('streams', 100, maxStreams, 2, (n) => runStreams(n, seconds));
+const bridges = await search('bridges', 25, Math.floor(maxStreams / 4), 1, (m) => runBridges(m, seconds));
+
+console.log('\nsummary');
+console.log(`  raw UDP limit:        ${Math.round(raw.datagramsPerSecond)} datagrams/s`);
+if (streams) {
+  const pps = streams.streams * 50;
+  console.log(`  max streams:          ${streams.streams} (${pps} packets/s sent and received)`);
+  console.log(
+    `  streams per core:     ${streams.streams} per process; ${Math.round(streams.streams / streams.cpuUtilisation)} per fully used core (process cpu ${(streams.cpuUtilisation * 100).toFixed(0)} %)`,
+  );
+  console.log(`  ratio to raw UDP:     ${((pps / raw.datagramsPerSecond) * 100).toFixed(1)} %`);
+}
+if (bridges) {
+  console.log(
+    `  max 3-way bridges:    ${bridges.units} (${bridges.streams} streams + ${bridges.units} mixes, cpu ${(bridges.cpuUtilisation * 100).toFixed(0)} %)`,
+  );
+  console.log(`  bridge streams vs raw: ${(((bridges.streams * 50) / raw.datagramsPerSecond) * 100).toFixed(1)} %`);
+}
