@@ -20,5 +20,7 @@ export async function createMediaSession(options: MediaSessionOptions = {}): Pro
       clock: resolved.clock,
       onError: (err) => resolved.logger.error('media tick failed', { error: err }),
     });
-  return new RtpMediaSession(sockets, ticker, resolved);
+  const session = new RtpMediaSession(sockets, ticker, resolved);
+  session.announce();
+  return session;
 }

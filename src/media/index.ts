@@ -56,6 +56,16 @@ export {
   type JitterBufferStats,
   type PlayoutResult,
 } from './jitter-buffer.js';
+export {
+  CHANNEL_MEDIA_NEGOTIATED,
+  CHANNEL_MEDIA_RTCP,
+  CHANNEL_MEDIA_RTP,
+  CHANNEL_MEDIA_STATE,
+  type MediaEndpoint,
+  type MediaNegotiatedEvent,
+  type MediaPacketEvent,
+  type MediaStateEvent,
+} from './media-channels.js';
 export type {
   MediaSession,
   MediaSessionEvents,

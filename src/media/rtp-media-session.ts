@@ -25,6 +25,7 @@ import { type AudioSink, type AudioSource, type BridgePort, FRAME_SAMPLES } from
 import { DtmfReceiver, DtmfSender } from './dtmf.js';
 import type { FrameTicker, TickParticipant } from './frame-ticker.js';
 import { JitterBuffer } from './jitter-buffer.js';
+import { publishMediaNegotiated, publishMediaState, publishPacket, rtpObserved } from './media-channels.js';
 import type {
   MediaSession,
   MediaSessionEvents,
@@ -113,7 +114,10 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
         preferRemoteCodecOrder: options.preferRemoteCodecOrder,
       },
     });
-    this.sender = new RtpSender(sockets.rtp);
+    const local = { address: sockets.address, port: sockets.rtpPort };
+    this.sender = new RtpSender(sockets.rtp, (packet, address, port) => {
+      if (rtpObserved()) publishPacket('rtp', 'tx', local, { address, port }, packet, this.clock.wallTime());
+    });
     this.jitterBuffer = new JitterBuffer(options.jitterBuffer);
     this.dtmfOut = new DtmfSender(options.dtmf);
     this.dtmfIn = new DtmfReceiver((e) => this.events.emit('dtmf', e));
@@ -125,7 +129,7 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
       : null;
     if (this.toneDetector) this.sinks.push(this.toneDetector);
     sockets.rtp.on('message', (msg, rinfo) => this.onRtp(msg, rinfo));
-    sockets.rtcp.on('message', (msg) => this.onRtcp(msg));
+    sockets.rtcp.on('message', (msg, rinfo) => this.onRtcp(msg, rinfo));
     for (const s of [sockets.rtp, sockets.rtcp]) {
       s.on('error', (err) => {
         this.log.warn('media socket error', { error: err.message });
@@ -146,6 +150,12 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
     }
     this.log.debug('media session state', { from: this.lifecycle, to });
     this.lifecycle = to;
+    publishMediaState({
+      local: { address: this.sockets.address, port: this.sockets.rtpPort },
+      rtcpPort: this.sockets.rtcpPort,
+      state: to,
+      wallTime: this.clock.wallTime(),
+    });
   }
 
   get localAddress(): string {
@@ -219,6 +229,13 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
       local: this.dir.local,
       remoteDirection: this.dir.remote,
     });
+    publishMediaNegotiated({
+      local: { address: this.sockets.address, port: this.sockets.rtpPort },
+      remote: this.remoteAddress ? { address: this.remoteAddress, port: this.remoteRtpPort } : null,
+      codec: this.audio?.codec ?? null,
+      direction: this.dir,
+      wallTime: this.clock.wallTime(),
+    });
     this.events.emit('negotiated', { codec: this.audio?.codec ?? null, direction: this.dir });
   }
 
@@ -270,6 +287,16 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
   }
 
   // --- lifecycle ---------------------------------------------------------------------------
+
+  /** Publishes the 'created' state on sip:media:state (called once by the factory). */
+  announce(): void {
+    publishMediaState({
+      local: { address: this.sockets.address, port: this.sockets.rtpPort },
+      rtcpPort: this.sockets.rtcpPort,
+      state: this.lifecycle,
+      wallTime: this.clock.wallTime(),
+    });
+  }
 
   start(): void {
     if (this.lifecycle === 'started') return;
@@ -396,6 +423,14 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
     const packet = this.rtcp.build(this.sender, this.receiver, this.sender.timestampFor(this.currentTick), bye);
     try {
       this.sockets.rtcp.send(packet, this.remoteRtcpPort, this.remoteAddress);
+      publishPacket(
+        'rtcp',
+        'tx',
+        { address: this.sockets.address, port: this.sockets.rtcpPort },
+        { address: this.remoteAddress, port: this.remoteRtcpPort },
+        packet,
+        this.clock.wallTime(),
+      );
     } catch (err) {
       this.log.debug('rtcp send failed', { error: errorMessage(err) });
     }
@@ -406,6 +441,16 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
 
   private onRtp(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.lifecycle === 'stopped') return;
+    if (rtpObserved()) {
+      publishPacket(
+        'rtp',
+        'rx',
+        { address: this.sockets.address, port: this.sockets.rtpPort },
+        { address: rinfo.address, port: rinfo.port },
+        msg,
+        this.clock.wallTime(),
+      );
+    }
     this.derive();
     if (!this.audio || !this.dir.receive || this.lifecycle !== 'started') {
       this.discarded++;
@@ -436,8 +481,16 @@ export class RtpMediaSession implements MediaSession, TickParticipant {
     }
   }
 
-  private onRtcp(msg: Buffer): void {
+  private onRtcp(msg: Buffer, rinfo: RemoteInfo): void {
     if (this.lifecycle === 'stopped') return;
+    publishPacket(
+      'rtcp',
+      'rx',
+      { address: this.sockets.address, port: this.sockets.rtcpPort },
+      { address: rinfo.address, port: rinfo.port },
+      msg,
+      this.clock.wallTime(),
+    );
     const r = this.rtcp.handle(msg, msg.length, this.sender.ssrc, this.receiver.remoteSsrc);
     if (r.bye && this.rtpFlowing) {
       this.rtpFlowing = false;

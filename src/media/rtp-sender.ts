@@ -32,7 +32,14 @@ export class RtpSender {
   /** Extra buffers allocated because the send queue was busy (should stay near zero). */
   fallbackAllocations = 0;
 
-  constructor(private readonly socket: Socket) {
+  /**
+   * @param tap called with every packet sent (for the sip:media:rtp channel); the buffer is
+   *   reused afterwards, so a tap that keeps it must copy it.
+   */
+  constructor(
+    private readonly socket: Socket,
+    private readonly tap: ((packet: Buffer, address: string, port: number) => void) | null = null,
+  ) {
     const r = randomBytes(10);
     this.ssrc = r.readUInt32BE(0);
     this.sequence = r.readUInt16BE(4);
@@ -84,6 +91,7 @@ export class RtpSender {
 
   private transmit(buf: Buffer, address: string, port: number, tick: number, payloadBytes: number): void {
     this.socket.send(buf, port, address);
+    this.tap?.(buf, address, port);
     this.sequence = (this.sequence + 1) & 0xffff;
     this.lastSentTick = tick;
     this.packetsSent++;

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { after, describe, it } from 'node:test';
 import {
+  CHANNEL_MEDIA_NEGOTIATED,
+  CHANNEL_MEDIA_RTCP,
+  CHANNEL_MEDIA_RTP,
+  CHANNEL_MEDIA_STATE,
   createMediaSession,
   type DtmfDigitEvent,
   FrameTicker,
   type MediaSession,
   type MediaSessionOptions,
+  newRtpHeader,
+  parseRtpHeader,
   type ToneReading,
   ToneSource,
 } from '../../src/media/index.js';
@@ -255,5 +262,36 @@ describe('MediaSession on loopback', () => {
     a.start();
     b.start();
     await waitFor('tones over IPv6', () => hears(a, 1000)() && hears(b, 440)());
+  });
+});
+
+describe('media diagnostics channels', () => {
+  it('publishes state, negotiation, and every RTP/RTCP packet with both addresses', async () => {
+    const seen: Record<string, unknown[]> = { state: [], negotiated: [], rtp: [], rtcp: [] };
+    const subs: [string, (m: unknown) => void][] = [
+      [CHANNEL_MEDIA_STATE, (m) => seen.state?.push(m)],
+      [CHANNEL_MEDIA_NEGOTIATED, (m) => seen.negotiated?.push(m)],
+      [CHANNEL_MEDIA_RTP, (m) => seen.rtp?.push(m)],
+      [CHANNEL_MEDIA_RTCP, (m) => seen.rtcp?.push(m)],
+    ];
+    for (const [name, fn] of subs) subscribe(name, fn);
+    try {
+      const { a, b } = await talkingPair();
+      await waitFor('RTP and RTCP on the channels', () => (seen.rtp?.length ?? 0) > 20 && (seen.rtcp?.length ?? 0) > 2);
+      const mine = (seen.rtp as { direction: string; local: { port: number }; bytes: Buffer }[]).filter(
+        (e) => e.local.port === a.rtpPort,
+      );
+      assert.ok(mine.some((e) => e.direction === 'tx') && mine.some((e) => e.direction === 'rx'));
+      const h = newRtpHeader();
+      for (const e of mine) assert.ok(parseRtpHeader(e.bytes, e.bytes.length, h));
+      assert.ok(
+        (seen.state as { local: { port: number }; state: string }[]).some(
+          (e) => e.local.port === b.rtpPort && e.state === 'started',
+        ),
+      );
+      assert.ok((seen.negotiated as { codec: string }[]).some((e) => e.codec === 'PCMU'));
+    } finally {
+      for (const [name, fn] of subs) unsubscribe(name, fn);
+    }
   });
 });
