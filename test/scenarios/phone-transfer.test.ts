@@ -82,10 +82,10 @@ describe('seed 001: blind transfer', () => {
     const hold = s.wire.requests('B', 'A', 'INVITE')[0];
     assert.match(hold?.text ?? '', /\r\nc=IN IP4 0\.0\.0\.0\r\n/, 'step 6: c=IN IP4 0.0.0.0');
     const refer = s.wire.requests('B', 'A', 'REFER')[0]?.text;
-    assert.match(header(refer, 'Refer-To') ?? '', new RegExp(`<${escape(s.uri('C'))}>`), 'Refer-To: C');
-    assert.match(header(refer, 'Referred-By') ?? '', new RegExp(`<${escape(s.uri('B'))}>`), 'Referred-By: B');
+    assert.match(header(refer, 'Refer-To') ?? '', new RegExp(`<${escapeRe(s.uri('C'))}>`), 'Refer-To: C');
+    assert.match(header(refer, 'Referred-By') ?? '', new RegExp(`<${escapeRe(s.uri('B'))}>`), 'Referred-By: B');
     const invite = s.wire.requests('A', 'C', 'INVITE')[0]?.text;
-    assert.match(header(invite, 'Referred-By') ?? '', new RegExp(`<${escape(s.uri('B'))}>`), 'INVITE Referred-By: B');
+    assert.match(header(invite, 'Referred-By') ?? '', new RegExp(`<${escapeRe(s.uri('B'))}>`), 'INVITE Referred-By: B');
     const n = s.wire.requests('A', 'B', 'NOTIFY')[0]?.text ?? '';
     assert.match(header(n, 'Event') ?? '', /^refer\b/);
     assert.match(header(n, 'Content-Type') ?? '', /^message\/sipfrag/);
@@ -111,12 +111,12 @@ describe('seed 001: blind transfer', () => {
     ]);
     expectLadder(s.wire, AC_CALL); // 13-17
     const refer = s.wire.requests('B', 'A', 'REFER')[0]?.text;
-    assert.match(header(refer, 'Refer-To') ?? '', new RegExp(`<${escape(s.uri('C'))}>`));
-    assert.match(header(refer, 'Referred-By') ?? '', new RegExp(`<${escape(s.uri('B'))}>`));
+    assert.match(header(refer, 'Refer-To') ?? '', new RegExp(`<${escapeRe(s.uri('C'))}>`));
+    assert.match(header(refer, 'Referred-By') ?? '', new RegExp(`<${escapeRe(s.uri('B'))}>`));
     const bye = s.wire.requests('B', 'A', 'BYE')[0]?.text;
-    assert.match(header(bye, 'Also') ?? '', new RegExp(`<${escape(s.uri('C'))}>`), 'BYE Also: C');
+    assert.match(header(bye, 'Also') ?? '', new RegExp(`<${escapeRe(s.uri('C'))}>`), 'BYE Also: C');
     const invite = s.wire.requests('A', 'C', 'INVITE')[0]?.text;
-    assert.match(header(invite, 'Requested-By') ?? '', new RegExp(`<${escape(s.uri('B'))}>`), 'Requested-By: B');
+    assert.match(header(invite, 'Requested-By') ?? '', new RegExp(`<${escapeRe(s.uri('B'))}>`), 'Requested-By: B');
   });
 });
 
@@ -142,16 +142,16 @@ function checkReplaces(sc: Scenario): void {
   const referTo = header(refer, 'Refer-To') ?? '';
   assert.match(
     referTo,
-    new RegExp(`^<${escape(sc.uri('C'))}\\?Replaces=${escape(encodeURIComponent(consult.callId))}`),
+    new RegExp(`^<${escapeRe(sc.uri('C'))}\\?Replaces=${escapeRe(encodeURIComponent(consult.callId))}`),
   );
   assert.match(referTo, /to-tag%3D[^%>]+%3Bfrom-tag%3D/);
-  assert.match(header(refer, 'Referred-By') ?? '', new RegExp(`<${escape(sc.uri('B'))}>`));
+  assert.match(header(refer, 'Referred-By') ?? '', new RegExp(`<${escapeRe(sc.uri('B'))}>`));
   const invite = sc.wire.requests('A', 'C', 'INVITE')[0]?.text;
-  assert.match(header(invite, 'Referred-By') ?? '', new RegExp(`<${escape(sc.uri('B'))}>`), 'INVITE Referred-By: B');
+  assert.match(header(invite, 'Referred-By') ?? '', new RegExp(`<${escapeRe(sc.uri('B'))}>`), 'INVITE Referred-By: B');
   const replaces = header(invite, 'Replaces') ?? '';
   assert.match(
     replaces,
-    new RegExp(`^${escape(consult.callId)};to-tag=[^;]+;from-tag=${escape(consult.fromTag ?? '')}$`),
+    new RegExp(`^${escapeRe(consult.callId)};to-tag=[^;]+;from-tag=${escapeRe(consult.fromTag ?? '')}$`),
   );
 }
 
@@ -257,13 +257,13 @@ describe('seed 001 and 000: attended transfer', () => {
     const refer = s.wire.requests('B', 'A', 'REFER')[0]?.text;
     assert.match(header(refer, 'Refer-To') ?? '', /\?Replaces=/);
     const bye = s.wire.requests('B', 'A', 'BYE')[0]?.text;
-    assert.match(header(bye, 'Also') ?? '', new RegExp(`^<${escape(s.uri('C'))}>$`), 'BYE Also: C (no Replaces)');
+    assert.match(header(bye, 'Also') ?? '', new RegExp(`^<${escapeRe(s.uri('C'))}>$`), 'BYE Also: C (no Replaces)');
     const invite = s.wire.requests('A', 'C', 'INVITE')[0]?.text;
-    assert.match(header(invite, 'Requested-By') ?? '', new RegExp(`<${escape(s.uri('B'))}>`), 'Requested-By: B');
+    assert.match(header(invite, 'Requested-By') ?? '', new RegExp(`<${escapeRe(s.uri('B'))}>`), 'Requested-By: B');
     assert.equal(header(invite, 'Replaces'), undefined);
   });
 });
 
-function escape(text: string): string {
+function escapeRe(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

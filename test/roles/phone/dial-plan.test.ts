@@ -72,7 +72,9 @@ describe('DialPlan (Cisco dialplan.xml)', () => {
   });
 
   it('ignores commas (secondary dial tone) and reads Snom <dialplan> too', () => {
-    const snom = DialPlan.fromXml('<dialplan e="2"><TEMPLATE MATCH="9,1.........." Timeout="0" User="Phone"/></dialplan>');
+    const snom = DialPlan.fromXml(
+      '<dialplan e="2"><TEMPLATE MATCH="9,1.........." Timeout="0" User="Phone"/></dialplan>',
+    );
     assert.equal(snom.match('912125551234')?.user, 'phone');
     assert.equal(snom.match('91212555123'), undefined);
   });

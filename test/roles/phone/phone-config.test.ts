@@ -38,18 +38,42 @@ describe('phone settings', () => {
   });
 
   it('names the bad field in one line', () => {
-    assert.equal(message(() => parsePhoneConfig({ user: 'a', proxies: ['sip:p1.example.com', 'p2'] })), 'proxies[1]: not a SIP URI');
-    assert.equal(message(() => parsePhoneConfig({ user: 'a', port: 70000 })), 'port: Too big: expected number to be <=65535');
-    assert.match(message(() => parsePhoneConfig({ user: 'a', holdStyle: 'old' })), /^holdStyle: /);
-    assert.equal(message(() => parsePhoneConfig({ user: 'a', colour: 'red' })), '(config): unknown setting "colour"');
-    assert.match(message(() => parsePhoneConfig({})), /^user: /);
-    assert.equal(message(() => parsePhoneConfig({ user: 'a b' })), 'user: not a valid SIP user name');
-    assert.match(message(() => parsePhoneConfig({ user: 'a', audio: { source: { tone: 9000 } } })), /^audio\.source/);
+    assert.equal(
+      message(() => parsePhoneConfig({ user: 'a', proxies: ['sip:p1.example.com', 'p2'] })),
+      'proxies[1]: not a SIP URI',
+    );
+    assert.equal(
+      message(() => parsePhoneConfig({ user: 'a', port: 70000 })),
+      'port: Too big: expected number to be <=65535',
+    );
+    assert.match(
+      message(() => parsePhoneConfig({ user: 'a', holdStyle: 'old' })),
+      /^holdStyle: /,
+    );
+    assert.equal(
+      message(() => parsePhoneConfig({ user: 'a', colour: 'red' })),
+      '(config): unknown setting "colour"',
+    );
+    assert.match(
+      message(() => parsePhoneConfig({})),
+      /^user: /,
+    );
+    assert.equal(
+      message(() => parsePhoneConfig({ user: 'a b' })),
+      'user: not a valid SIP user name',
+    );
+    assert.match(
+      message(() => parsePhoneConfig({ user: 'a', audio: { source: { tone: 9000 } } })),
+      /^audio\.source/,
+    );
     assert.match(
       message(() => parsePhoneConfig({ user: 'a', rtp: { portMin: 20000 } })),
       /^rtp: portMin and portMax go together/,
     );
-    assert.match(message(() => parsePhoneConfig({ user: 'a', codecs: ['G729'] })), /^codecs\[0\]: /);
+    assert.match(
+      message(() => parsePhoneConfig({ user: 'a', codecs: ['G729'] })),
+      /^codecs\[0\]: /,
+    );
   });
 
   it('reads a YAML file, resolves its file names against its directory, takes a dial plan file', () => {
@@ -95,13 +119,25 @@ describe('phone settings', () => {
     assert.deepEqual(list.dialPlan, [{ match: '9.T', route: 'emergency', timeout: 0 }]);
     const xml = parsePhoneConfig({ user: 'a', dialPlan: '<DIALTEMPLATE><TEMPLATE MATCH="1."/></DIALTEMPLATE>' });
     assert.equal(xml.dialPlan[0]?.match, '1.');
-    assert.match(message(() => parsePhoneConfig({ user: 'a', dialPlan: [{ match: '1', route: 'x' }] })), /^dialPlan\[0\]\.route: /);
-    assert.match(message(() => parsePhoneConfig({ user: 'a', dialPlan: join(dir, 'missing.xml') })), /^dialPlan: cannot read/);
+    assert.match(
+      message(() => parsePhoneConfig({ user: 'a', dialPlan: [{ match: '1', route: 'x' }] })),
+      /^dialPlan\[0\]\.route: /,
+    );
+    assert.match(
+      message(() => parsePhoneConfig({ user: 'a', dialPlan: join(dir, 'missing.xml') })),
+      /^dialPlan: cannot read/,
+    );
   });
 
   it('refuses a config file that is not a mapping, or not there', () => {
     writeFileSync(join(dir, 'list.yaml'), '- a\n- b\n');
-    assert.match(message(() => loadPhoneConfigFile(join(dir, 'list.yaml'))), /must hold a mapping/);
-    assert.match(message(() => loadPhoneConfigFile(join(dir, 'nope.yaml'))), /cannot read .*ENOENT/);
+    assert.match(
+      message(() => loadPhoneConfigFile(join(dir, 'list.yaml'))),
+      /must hold a mapping/,
+    );
+    assert.match(
+      message(() => loadPhoneConfigFile(join(dir, 'nope.yaml'))),
+      /cannot read .*ENOENT/,
+    );
   });
 });

@@ -73,7 +73,11 @@ describe('phone: media', () => {
     s = await Scenario.start({ A: {}, B: { autoAnswer: 300 } });
     const { out } = await established(s, 'A', 'B');
     assert.deepEqual(
-      s.wire.between('A', 'B').map((m) => m.label).slice(0, 4).filter((l) => !l.includes(' 100 ')),
+      s.wire
+        .between('A', 'B')
+        .map((m) => m.label)
+        .slice(0, 4)
+        .filter((l) => !l.includes(' 100 ')),
       ['A->B INVITE', 'B->A 180 INVITE', 'B->A 200 INVITE', 'A->B ACK'],
     );
     assert.ok(s.phone('A').dtmf('15#', out).ok);
@@ -154,7 +158,9 @@ describe('phone: requests outside calls', () => {
     assert.ok(res.get('allow').includes('REFER'));
     assert.ok(res.get('supported').includes('replaces'));
     assert.ok(res.get('accept').some((m) => m.subtype === 'sdp'));
-    const notify = await s.phone('A').ua.request('NOTIFY', s.uri('B'), { headers: [['Event', 'check-sync;reboot=true']] });
+    const notify = await s
+      .phone('A')
+      .ua.request('NOTIFY', s.uri('B'), { headers: [['Event', 'check-sync;reboot=true']] });
     assert.equal(notify.status, 200);
     assert.equal((await s.event('B', 'check-sync')).reboot, true);
   });
