@@ -12,7 +12,7 @@
  * Prints streams per core and the packet-rate ratio to the raw UDP limit.
  */
 
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type LoadResult, runBridges, runStreams } from './media-load.js';
 import { measureRawUdp } from './raw-udp.js';
@@ -82,18 +82,33 @@ const streams = await search('streams', 100, maxStreams, 2, (n) => runStreams(n,
 const bridges = await search('bridges', 25, Math.floor(maxStreams / 4), 1, (m) => runBridges(m, seconds));
 
 console.log('\nsummary');
-console.log(`  raw UDP limit:        ${Math.round(raw.datagramsPerSecond)} datagrams/s`);
+const rawPerCore = raw.datagramsPerSecond / raw.cpuUtilisation;
+console.log(
+  `  raw UDP limit:         ${Math.round(raw.datagramsPerSecond)} datagrams/s (${Math.round(rawPerCore)} per CPU-second)`,
+);
 if (streams) {
   const pps = streams.streams * 50;
-  console.log(`  max streams:          ${streams.streams} (${pps} packets/s sent and received)`);
+  const perCore = streams.streams / streams.cpuUtilisation;
   console.log(
-    `  streams per core:     ${streams.streams} per process; ${Math.round(streams.streams / streams.cpuUtilisation)} per fully used core (process cpu ${(streams.cpuUtilisation * 100).toFixed(0)} %)`,
+    `  max streams:           ${streams.streams} (${pps} packets/s sent and received, process cpu ${(streams.cpuUtilisation * 100).toFixed(0)} %)`,
   );
-  console.log(`  ratio to raw UDP:     ${((pps / raw.datagramsPerSecond) * 100).toFixed(1)} %`);
+  console.log(`  streams per core:      ${streams.streams} per process; ${Math.round(perCore)} per fully used core`);
+  console.log(
+    `  ratio to raw UDP:      ${((pps / raw.datagramsPerSecond) * 100).toFixed(1)} % of the packet rate; ${(((perCore * 50) / rawPerCore) * 100).toFixed(1)} % per CPU-second`,
+  );
 }
 if (bridges) {
+  const pps = bridges.streams * 50;
   console.log(
-    `  max 3-way bridges:    ${bridges.units} (${bridges.streams} streams + ${bridges.units} mixes, cpu ${(bridges.cpuUtilisation * 100).toFixed(0)} %)`,
+    `  max 3-way bridges:     ${bridges.units} (${bridges.streams} streams + ${bridges.units} mixes, process cpu ${(bridges.cpuUtilisation * 100).toFixed(0)} %)`,
   );
-  console.log(`  bridge streams vs raw: ${(((bridges.streams * 50) / raw.datagramsPerSecond) * 100).toFixed(1)} %`);
+  console.log(`  bridges per core:      ${Math.round(bridges.units / bridges.cpuUtilisation)} per fully used core`);
+  console.log(
+    `  bridge ratio to raw:   ${((pps / raw.datagramsPerSecond) * 100).toFixed(1)} % of the packet rate; ${((pps / bridges.cpuUtilisation / rawPerCore) * 100).toFixed(1)} % per CPU-second`,
+  );
 }
+console.log(
+  `  machine load average:  ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} (other processes share these cores)`,
+);

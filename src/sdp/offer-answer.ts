@@ -235,6 +235,31 @@ export class OfferAnswerNegotiator {
       if (this.current && contentKey(this.current.remote) === contentKey(sdp)) {
         return { ok: true, negotiated: this.current, audio: audioStreamOf(this.current), changed: false };
       }
+      // An answer first seen in an unreliable 183 and revised in the 200 (RFC 6337 section 3.1.1
+      // notes such early "answers" are common without 100rel): same origin, higher version,
+      // still answering our last offer. It replaces the earlier one.
+      const cur = this.current;
+      if (
+        cur &&
+        this.currentState === 'stable' &&
+        cur.offerer === 'local' &&
+        cur.local === this.lastSent &&
+        sdp.origin.username === cur.remote.origin.username &&
+        sdp.origin.sessionId === cur.remote.origin.sessionId &&
+        BigInt(sdp.origin.sessionVersion) > BigInt(cur.remote.origin.sessionVersion) &&
+        sdp.media.length === cur.local.media.length
+      ) {
+        const revised: NegotiatedSession = { ...cur, remote: sdp };
+        const audio = audioStreamOf(revised);
+        const accepted = cur.local.media.some(
+          (m, i) => m.type === 'audio' && m.port !== 0 && (sdp.media[i]?.port ?? 0) !== 0,
+        );
+        if (accepted && !audio) {
+          return { ok: false, reason: 'no-common-codec', detail: 'the revised answer has no codec we offered' };
+        }
+        this.current = revised;
+        return { ok: true, negotiated: revised, audio, changed: true };
+      }
       return { ok: false, reason: 'no-offer-outstanding', detail: `an answer arrived in state ${this.currentState}` };
     }
     const offer = this.pendingLocalOffer;

@@ -514,6 +514,22 @@ describe('offer/answer: state machine, versions, rollback, glare', () => {
     assert.equal(stray.ok, false);
   });
 
+  it('takes a revised answer (same origin, higher version) after an early one, as after an unreliable 183', () => {
+    const a = negotiator('127.0.0.1', 40000);
+    a.createOffer();
+    const early =
+      'v=0\r\no=uas 7 1 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n';
+    assert.ok(a.setRemoteAnswer(early).ok);
+    const final = early.replace('o=uas 7 1', 'o=uas 7 2').replace('m=audio 6000 RTP/AVP 0', 'm=audio 6002 RTP/AVP 8');
+    const r = a.setRemoteAnswer(final);
+    assert.ok(r.ok && r.changed);
+    assert.equal(r.ok && r.audio?.codec, 'PCMA');
+    assert.equal(r.ok && r.audio?.remoteRtpPort, 6002);
+    // Another origin is not a revision of this answer.
+    const other = final.replace('o=uas 7 2', 'o=other 9 3');
+    assert.equal(a.setRemoteAnswer(other).ok, false);
+  });
+
   it('refuses an answer with a different number of m= lines and keeps the old session', () => {
     const a = negotiator('127.0.0.1', 40000);
     const b = negotiator('127.0.0.1', 40002);
