@@ -6,9 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { phoneCommand } from '../../../src/cli/phone-command.js';
 import { Phone } from '../../../src/roles/phone/index.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { waitFor } from '../../scenarios/harness.js';
@@ -131,5 +134,76 @@ describe('switchboard phone (processes)', () => {
     assert.equal(await p.exited(), 2);
     assert.deepEqual(p.stderr, ['phone: proxies[1]: not a SIP URI']);
     assert.deepEqual(p.events, []);
+  });
+});
+
+/** Lines pushed by the test, read by the command as if typed. */
+class LineQueue implements AsyncIterable<string> {
+  private readonly waiting: ((r: IteratorResult<string>) => void)[] = [];
+  private readonly queued: string[] = [];
+
+  push(line: string): void {
+    const w = this.waiting.shift();
+    if (w) w({ value: line, done: false });
+    else this.queued.push(line);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<string> {
+    return {
+      next: () => {
+        const line = this.queued.shift();
+        if (line !== undefined) return Promise.resolve({ value: line, done: false });
+        return new Promise((resolve) => this.waiting.push(resolve));
+      },
+    };
+  }
+}
+
+describe('switchboard phone (in process): check-sync', () => {
+  it('reloads the config file on check-sync and restarts on reboot=true', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phone-cli-'));
+    const file = join(dir, 'phone.yaml');
+    writeFileSync(file, 'user: dave\nport: 0\n');
+    const out: Json[] = [];
+    const lines = new LineQueue();
+    const caller = await Phone.start({ user: 'xavier', port: 0 });
+    try {
+      const done = phoneCommand(
+        ['--config', file, '--json'],
+        {
+          stdout: (l) => out.push(JSON.parse(l) as Json),
+          stderr: (l) => assert.fail(`stderr: ${l}`),
+          readStdin: async () => Buffer.alloc(0),
+        },
+        { lines, until: new Promise(() => {}) },
+      );
+      const started = () => out.filter((e) => e.event === 'started');
+      await waitFor('the phone to start', () => started().length === 1);
+      const contact = String(started()[0]?.['contact']);
+      // The provisioning server changed the file: do not disturb. check-sync reloads it.
+      writeFileSync(file, 'user: dave\nport: 0\ndnd: true\n');
+      const n1 = await caller.ua.request('NOTIFY', contact, { headers: [['Event', 'check-sync;reboot=false']] });
+      assert.equal(n1.status, 200);
+      await waitFor('the check-sync event', () => out.some((e) => e.event === 'check-sync'));
+      const dial = await caller.dial(contact);
+      assert.ok(dial.ok);
+      await waitFor('the call to be refused', () => caller.active().length === 0);
+      assert.ok(
+        out.some((e) => e.event === 'ended' && e['reason'] === 'dnd'),
+        'dnd came from the reloaded file',
+      );
+      // reboot=true: the phone stops and starts again.
+      const n2 = await caller.ua.request('NOTIFY', contact, { headers: [['Event', 'check-sync;reboot=true']] });
+      assert.equal(n2.status, 200);
+      await waitFor('a restart', () => started().length === 2);
+      const stoppedAt = out.findIndex((e) => e.event === 'stopped');
+      assert.ok(stoppedAt >= 0 && stoppedAt < out.lastIndexOf(started()[1] as Json));
+      lines.push('quit');
+      assert.equal(await done, 0);
+      assert.equal(out.at(-1)?.event, 'stopped');
+    } finally {
+      await caller.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
