@@ -11,7 +11,9 @@ export const MAX_CSEQ = 0xffffffff;
 
 export function parseCSeq(s: string): CSeq {
   const t = s.trim();
-  const sp = t.search(/\s/);
+  let sp = 0;
+  while (sp < t.length && t.charCodeAt(sp) !== 0x20 && t.charCodeAt(sp) !== 0x09) sp++;
+  if (sp === t.length) sp = -1;
   if (sp < 0) throw new SipParseError(400, `CSeq: malformed "${clip(t)}"`);
   const seq = parseDigits(t.slice(0, sp), MAX_CSEQ, 'CSeq number');
   const method = t.slice(sp).trim();

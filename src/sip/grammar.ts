@@ -155,10 +155,19 @@ export function escapePercent(s: string, allowed: Uint8Array): string {
 
 /** Parses 1*DIGIT with an upper bound; leading zeros are allowed (RFC 4475 wsinv). */
 export function parseDigits(s: string, max: number, what: string): number {
-  const t = s.trim();
-  if (t.length === 0 || t.length > 12 || !/^[0-9]+$/.test(t)) throw new SipParseError(400, `bad ${what} "${clip(t)}"`);
-  const n = Number(t);
-  if (n > max) throw new SipParseError(400, `${what} ${t} is larger than ${max}`);
+  let from = 0;
+  let to = s.length;
+  while (from < to && isWs(s.charCodeAt(from))) from++;
+  while (to > from && isWs(s.charCodeAt(to - 1))) to--;
+  let ok = to > from && to - from <= 12;
+  let n = 0;
+  for (let i = from; ok && i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) ok = false;
+    else n = n * 10 + (c - 0x30);
+  }
+  if (!ok) throw new SipParseError(400, `bad ${what} "${clip(s.slice(from, to))}"`);
+  if (n > max) throw new SipParseError(400, `${what} ${s.slice(from, to)} is larger than ${max}`);
   return n;
 }
 

@@ -52,6 +52,15 @@ export function lineValues(line: HeaderLine): readonly unknown[] {
   }
 }
 
+/** lineValues for typed access: the error names the header (SipHeaderError). */
+function valuesOf(line: HeaderLine): readonly unknown[] {
+  try {
+    return lineValues(line);
+  } catch (err) {
+    throw new SipHeaderError(headerSpec(line.key as HeaderKey).name, err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** The value text of a line as it will be printed. */
 export function lineText(line: HeaderLine): string {
   if (line.raw !== undefined) return line.raw;
@@ -61,7 +70,8 @@ export function lineText(line: HeaderLine): string {
 
 export abstract class HeaderBlock {
   protected lines: HeaderLine[];
-  private combined: Map<string, unknown> | undefined;
+  /** Values of list headers combined from several lines: key, value, key, value... */
+  private combined: unknown[] | undefined;
 
   /** The body bytes (untouched, whatever the Content-Type). */
   abstract readonly body: Uint8Array;
@@ -118,28 +128,34 @@ export abstract class HeaderBlock {
 
   /** Typed access to a known header. Throws SipHeaderError when the header is malformed. */
   get<K extends HeaderKey>(key: K): HeaderGet<K> {
-    const cached = this.combined?.get(key);
-    if (cached !== undefined) return cached as HeaderGet<K>;
-    const spec = headerSpec(key);
-    let out: unknown[] | undefined;
-    let first: unknown;
-    for (const line of this.lines) {
-      if (line.key !== key) continue;
-      let values: readonly unknown[];
-      try {
-        values = lineValues(line);
-      } catch (err) {
-        throw new SipHeaderError(spec.name, err instanceof Error ? err.message : String(err));
+    const lines = this.lines;
+    if (headerSpec(key).cardinality === 'single') {
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i] as HeaderLine;
+        if (line.key === key) return (line.values ?? valuesOf(line))[0] as HeaderGet<K>;
       }
-      if (spec.cardinality === 'single') {
-        first = values[0];
-        break;
-      }
-      out = out === undefined ? (values as unknown[]) : out.concat(values);
+      return undefined as HeaderGet<K>;
     }
-    const result = spec.cardinality === 'single' ? first : (out ?? EMPTY);
-    if (result !== undefined) (this.combined ??= new Map()).set(key, result);
-    return result as HeaderGet<K>;
+    const combined = this.combined;
+    if (combined !== undefined) {
+      for (let i = 0; i < combined.length; i += 2) if (combined[i] === key) return combined[i + 1] as HeaderGet<K>;
+    }
+    let out: readonly unknown[] | undefined;
+    let merged = false;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as HeaderLine;
+      if (line.key !== key) continue;
+      const values = line.values ?? valuesOf(line);
+      if (out === undefined) out = values;
+      else if (merged) (out as unknown[]).push(...values);
+      else {
+        out = out.concat(values);
+        merged = true;
+      }
+    }
+    // Values of several lines are combined once and kept; one line's values are its own.
+    if (merged) (this.combined ??= []).push(key, out);
+    return (out ?? EMPTY) as HeaderGet<K>;
   }
 
   /** Like get, but returns the error instead of throwing. */

@@ -5,11 +5,17 @@
  * quoted-string, which keeps its quotes.
  */
 import { SipParseError } from './errors.js';
-import { clip, endOfQuoted, isTokenChar, isWs, skipWs } from './grammar.js';
+import { clip, endOfQuoted, TOKEN_CHARS } from './grammar.js';
 import { type ParamEntry, Params } from './params.js';
 
+const TOKEN = TOKEN_CHARS;
+
 function isValueChar(c: number): boolean {
-  return isTokenChar(c) || c === 0x3a || c === 0x5b || c === 0x5d || c >= 0x80;
+  return c >= 0x80 ? true : TOKEN[c] === 1 || c === 0x3a || c === 0x5b || c === 0x5d;
+}
+
+function isWsChar(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 /**
@@ -17,34 +23,41 @@ function isValueChar(c: number): boolean {
  * Returns the parameters; anything else after them is an error.
  */
 export function parseHeaderParams(s: string, i: number, what: string): Params {
-  i = skipWs(s, i);
-  if (i >= s.length) return Params.empty;
+  const n = s.length;
+  while (i < n && isWsChar(s.charCodeAt(i))) i++;
+  if (i >= n) return Params.empty;
   const entries: ParamEntry[] = [];
-  while (i < s.length) {
+  while (i < n) {
     if (s.charCodeAt(i) !== 0x3b) throw new SipParseError(400, `${what}: unexpected "${clip(s.slice(i), 20)}"`);
-    i = skipWs(s, i + 1);
+    i++;
+    while (i < n && isWsChar(s.charCodeAt(i))) i++;
     const nameStart = i;
-    while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80 || TOKEN[c] !== 1) break;
+      i++;
+    }
+    if (i === nameStart) throw new SipParseError(400, `${what}: empty parameter`);
     const name = s.slice(nameStart, i);
-    if (name.length === 0) throw new SipParseError(400, `${what}: empty parameter`);
-    i = skipWs(s, i);
+    while (i < n && isWsChar(s.charCodeAt(i))) i++;
     let value: string | null = null;
-    if (i < s.length && s.charCodeAt(i) === 0x3d) {
-      i = skipWs(s, i + 1);
+    if (i < n && s.charCodeAt(i) === 0x3d) {
+      i++;
+      while (i < n && isWsChar(s.charCodeAt(i))) i++;
       if (s.charCodeAt(i) === 0x22) {
         const end = endOfQuoted(s, i);
         value = s.slice(i, end + 1);
         i = end + 1;
       } else {
         const vs = i;
-        while (i < s.length && isValueChar(s.charCodeAt(i))) i++;
+        while (i < n && isValueChar(s.charCodeAt(i))) i++;
+        if (i === vs) throw new SipParseError(400, `${what}: empty value for parameter ${name}`);
         value = s.slice(vs, i);
-        if (value.length === 0) throw new SipParseError(400, `${what}: empty value for parameter ${name}`);
       }
-      i = skipWs(s, i);
+      while (i < n && isWsChar(s.charCodeAt(i))) i++;
     }
     entries.push([name, value]);
-    if (i < s.length && !isWs(s.charCodeAt(i)) && s.charCodeAt(i) !== 0x3b) {
+    if (i < n && s.charCodeAt(i) !== 0x3b) {
       throw new SipParseError(400, `${what}: unexpected "${clip(s.slice(i), 20)}" in parameters`);
     }
   }

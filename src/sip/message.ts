@@ -24,9 +24,27 @@ function serialize(startLine: string, lines: readonly HeaderLine[], body: Uint8A
   }
   if (!sawLength) head += `Content-Length: ${body.length}${CRLF}`;
   head += CRLF;
-  if (body.length === 0) return Buffer.from(head, 'utf8');
-  const headBytes = Buffer.from(head, 'utf8');
-  return Buffer.concat([headBytes, body], headBytes.length + body.length);
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafe(headLength + body.length);
+  out.write(head, 0, headLength, 'utf8');
+  if (body.length > 0) out.set(body, headLength);
+  return out;
+}
+
+function copy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+/**
+ * How a received message was written: its start line as it prints, and its bytes when they are
+ * already a serialization (CRLF lines, no folding, nothing before the start line, a Content-Length
+ * equal to the body's, nothing after the body). Supplied by the parser.
+ */
+export interface WireForm {
+  readonly startLine: string;
+  readonly bytes: Uint8Array | undefined;
 }
 
 export interface IncomingMeta {
@@ -40,26 +58,37 @@ export class IncomingRequest extends HeaderBlock {
   readonly kind = 'request' as const;
   readonly flow: Flow | undefined;
   readonly receivedAt: number | undefined;
+  readonly #wire: WireForm | undefined;
 
+  /** `wire` is what the parser knows of the received form; built messages leave it out. */
   constructor(
     readonly method: string,
     readonly uri: Uri,
     lines: HeaderLine[],
     readonly body: Uint8Array,
     meta: IncomingMeta = {},
+    wire?: WireForm,
   ) {
     super(lines);
     this.flow = meta.flow;
     this.receivedAt = meta.receivedAt;
+    this.#wire = wire;
     Object.freeze(this.lines);
   }
 
+  /** The request line; the Request-URI as received. */
   get startLine(): string {
-    return `${this.method} ${this.uri.toString()} SIP/2.0`;
+    return this.#wire?.startLine ?? `${this.method} ${this.uri.toString()} SIP/2.0`;
   }
 
-  /** Serializes the message (semantically identical to what was received; Content-Length computed). */
+  /**
+   * Serializes the message: the received bytes when they already are a serialization (a copy),
+   * otherwise line by line with the Content-Length of the body. Either way, semantically what
+   * was received.
+   */
   toBuffer(): Buffer {
+    const bytes = this.#wire?.bytes;
+    if (bytes !== undefined) return copy(bytes);
     return serialize(this.startLine, this.lines, this.body);
   }
 
@@ -77,25 +106,32 @@ export class IncomingResponse extends HeaderBlock {
   readonly kind = 'response' as const;
   readonly flow: Flow | undefined;
   readonly receivedAt: number | undefined;
+  readonly #wire: WireForm | undefined;
 
+  /** `wire` is what the parser knows of the received form; built messages leave it out. */
   constructor(
     readonly status: number,
     readonly reason: string,
     lines: HeaderLine[],
     readonly body: Uint8Array,
     meta: IncomingMeta = {},
+    wire?: WireForm,
   ) {
     super(lines);
     this.flow = meta.flow;
     this.receivedAt = meta.receivedAt;
+    this.#wire = wire;
     Object.freeze(this.lines);
   }
 
   get startLine(): string {
-    return `SIP/2.0 ${this.status} ${this.reason}`;
+    return this.#wire?.startLine ?? `SIP/2.0 ${this.status} ${this.reason}`;
   }
 
+  /** As IncomingRequest.toBuffer: the received bytes when they are a serialization, else re-printed. */
   toBuffer(): Buffer {
+    const bytes = this.#wire?.bytes;
+    if (bytes !== undefined) return copy(bytes);
     return serialize(this.startLine, this.lines, this.body);
   }
 

@@ -263,8 +263,14 @@ export function parsePriority(s: string): string {
   return t;
 }
 
+/** callid = word [ "@" word ] (section 25.1): no white space or control characters. */
 export function parseCallId(s: string): string {
   const t = s.trim();
-  if (t.length === 0 || /\s/.test(t)) throw new SipParseError(400, `Call-ID: malformed "${clip(t)}"`);
+  let ok = t.length > 0;
+  for (let i = 0; ok && i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || (c >= 0x80 && /\s/.test(t[i] as string))) ok = false;
+  }
+  if (!ok) throw new SipParseError(400, `Call-ID: malformed "${clip(t)}"`);
   return t;
 }

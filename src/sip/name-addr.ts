@@ -68,12 +68,17 @@ export class NameAddr {
   }
 }
 
-function checkDisplayTokens(s: string, whole: string): void {
-  for (let i = 0; i < s.length; i++) {
+function checkDisplayTokens(s: string, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x20 || c === 0x09 || c >= 0x80 || isTokenChar(c)) continue;
-    throw new SipParseError(400, `display name "${clip(s)}" must be quoted (character '${s[i]}') in "${clip(whole)}"`);
+    const dn = s.slice(from, to);
+    throw new SipParseError(400, `display name "${clip(dn)}" must be quoted (character '${s[i]}') in "${clip(s)}"`);
   }
+}
+
+function isWsCode(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 /** Parses one name-addr or addr-spec followed by header parameters. */
@@ -86,12 +91,17 @@ export function parseNameAddr(s: string, what = 'address'): NameAddr {
     displayName = unquote(s.slice(i, end + 1));
     i = skipWs(s, end + 1);
     if (s.charCodeAt(i) !== 0x3c) throw new SipParseError(400, `${what}: expected '<' after the display name`);
-  } else {
+  } else if (s.charCodeAt(i) !== 0x3c) {
     const lt = s.indexOf('<', i);
     if (lt >= 0) {
-      const dn = s.slice(i, lt).trim();
-      checkDisplayTokens(dn, s);
-      if (dn.length > 0) displayName = dn.replace(/\s+/g, ' ');
+      let e = lt;
+      while (e > i && isWsCode(s.charCodeAt(e - 1))) e--;
+      checkDisplayTokens(s, i, e);
+      if (e > i) {
+        const dn = s.slice(i, e);
+        // *(token LWS): runs of white space between the words read as one space.
+        displayName = /[\t\r\n]| {2}/.test(dn) ? dn.replace(/\s+/g, ' ') : dn;
+      }
       i = lt;
     }
   }
@@ -127,7 +137,7 @@ export function parseFromTo(s: string, what: string): NameAddr {
 
 /** Parses a Contact value: `*` or a name-addr/addr-spec. */
 export function parseContact(s: string): NameAddr {
-  return s.trim() === '*' ? NameAddr.wildcard : parseNameAddr(s, 'Contact');
+  return s === '*' || (s.length < 8 && s.trim() === '*') ? NameAddr.wildcard : parseNameAddr(s, 'Contact');
 }
 
 /** The tag of a From or To value, checking it is a token. */

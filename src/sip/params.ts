@@ -36,10 +36,15 @@ export class Params {
   }
 
   private indexOf(name: string): number {
-    const lower = name.toLowerCase();
-    for (let i = 0; i < this.#entries.length; i++) {
-      const n = (this.#entries[i] as ParamEntry)[0];
-      if (n === name || n.toLowerCase() === lower) return i;
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i++) if ((entries[i] as ParamEntry)[0] === name) return i;
+    // Names are case-insensitive: compare the lower-case forms of same-length names only.
+    let lower: string | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const n = (entries[i] as ParamEntry)[0];
+      if (n.length !== name.length) continue;
+      lower ??= name.toLowerCase();
+      if (n.toLowerCase() === lower) return i;
     }
     return -1;
   }

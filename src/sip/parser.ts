@@ -13,8 +13,10 @@
  */
 import { SipParseError } from './errors.js';
 import { clip, isToken } from './grammar.js';
-import { type HeaderLine, lineValues, rawLine } from './header-block.js';
+import { type HeaderLine, lineValues } from './header-block.js';
+import { findHeaderEnd, type HeaderEnd } from './header-end.js';
 import { type IncomingMeta, IncomingRequest, IncomingResponse } from './message.js';
+import { headerKeyOf } from './registry.js';
 import { parseUri, SipUri } from './uri.js';
 
 export interface ParseOptions extends IncomingMeta {
@@ -50,50 +52,34 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /** Headers checked at parse time because no element can act on a message without them. */
-const EAGER = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length']);
+const EAGER: ReadonlySet<string> = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length']);
 
 const EMPTY = Buffer.alloc(0);
-
-function headerEnd(buf: Uint8Array, from: number): { end: number; bodyStart: number } | undefined {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  const crlf = b.indexOf('\r\n\r\n', from, 'latin1');
-  const lf = b.indexOf('\n\n', from, 'latin1');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf, bodyStart: crlf + 4 };
-  if (lf >= 0) return { end: lf, bodyStart: lf + 2 };
-  return undefined;
-}
-
-/** Splits the header section into unfolded lines (section 7.3.1: a line starting with SP or HT continues the previous one). */
-function splitLines(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  while (start <= text.length) {
-    let nl = text.indexOf('\n', start);
-    if (nl < 0) nl = text.length;
-    const end = nl > start && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
-    const line = text.slice(start, end);
-    const c = line.charCodeAt(0);
-    if ((c === 0x20 || c === 0x09) && out.length > 1) out[out.length - 1] += ` ${line.trim()}`;
-    else out.push(line);
-    start = nl + 1;
-  }
-  return out;
-}
+const CRLF2 = Buffer.from('\r\n\r\n');
+const SP = 0x20;
+const HT = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
 
 function fail(status: number, reason: string): never {
   throw new SipParseError(status, reason);
 }
 
-function parseRequestLine(line: string): { method: string; uriText: string } {
-  const parts = line.split(' ');
-  if (parts.length !== 3) fail(400, `malformed request line "${clip(line)}" (method SP Request-URI SP SIP-Version)`);
-  const [method, uriText, version] = parts as [string, string, string];
+function parseRequestLine(line: string): { method: string; uriText: string; version: string } {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || sp2 === sp1 + 1 || sp2 === line.length - 1) {
+    fail(400, `malformed request line "${clip(line)}" (method SP Request-URI SP SIP-Version)`);
+  }
+  const method = line.slice(0, sp1);
+  const uriText = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
   if (!isToken(method)) fail(400, `bad method "${clip(method)}"`);
-  if (version.toUpperCase() !== 'SIP/2.0') {
+  if (version !== 'SIP/2.0' && version.toUpperCase() !== 'SIP/2.0') {
     if (/^SIP\/[0-9]+\.[0-9]+$/i.test(version)) fail(505, `SIP version ${version.slice(4)} is not supported`);
     fail(400, `bad SIP version "${clip(version)}"`);
   }
-  return { method, uriText };
+  return { method, uriText, version };
 }
 
 function parseStatusLine(line: string): { status: number; reason: string } {
@@ -105,57 +91,131 @@ function parseStatusLine(line: string): { status: number; reason: string } {
   return { status, reason: m[3] ?? '' };
 }
 
-/**
- * The header lines that are well formed, and the first problem found: the lines are kept so that
- * a stateless error response can still copy Via, From, To, Call-ID and CSeq (section 8.2.6.2).
- */
-function parseHeaderLines(rawLines: readonly string[]): { lines: HeaderLine[]; error: SipParseError | undefined } {
-  const lines: HeaderLine[] = [];
-  let error: SipParseError | undefined;
-  for (const text of rawLines) {
-    if (text.length === 0) continue;
-    const colon = text.indexOf(':');
-    const name = colon <= 0 ? '' : text.slice(0, colon).trimEnd();
-    if (colon <= 0) error ??= new SipParseError(400, `header line without a name and ':': "${clip(text)}"`);
-    else if (!isToken(name)) error ??= new SipParseError(400, `bad header name "${clip(name)}"`);
-    else lines.push(rawLine(name, text.slice(colon + 1).trim()));
-  }
-  return { lines, error };
+function isLws(c: number): boolean {
+  return c === SP || c === HT;
 }
 
-function checkEager(lines: readonly HeaderLine[]): void {
+/** One header line: name and value text, the value trimmed of linear white space. */
+function headerLine(text: string, from: number, to: number): HeaderLine | SipParseError {
+  const colon = text.indexOf(':', from);
+  if (colon < 0 || colon >= to || colon === from) {
+    return new SipParseError(400, `header line without a name and ':': "${clip(text.slice(from, to))}"`);
+  }
+  let nameEnd = colon;
+  while (nameEnd > from && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
+  const name = text.slice(from, nameEnd);
+  let vs = colon + 1;
+  let ve = to;
+  while (vs < ve && isLws(text.charCodeAt(vs))) vs++;
+  while (ve > vs && (isLws(text.charCodeAt(ve - 1)) || text.charCodeAt(ve - 1) === CR)) ve--;
+  const key = headerKeyOf(name);
+  if (key === undefined && !isToken(name)) return new SipParseError(400, `bad header name "${clip(name)}"`);
+  // The same shape as rawLine() builds, so that every HeaderLine shares one hidden class.
+  return {
+    name,
+    key: key ?? name.toLowerCase(),
+    known: key !== undefined,
+    raw: text.slice(vs, ve),
+    values: undefined,
+    error: undefined,
+  };
+}
+
+interface Head {
+  readonly startLine: string;
+  readonly lines: HeaderLine[];
+  /** The first malformed line; the well-formed ones are still in `lines`. */
+  readonly error: SipParseError | undefined;
+  /** True when every line ended in CRLF and none was folded. */
+  readonly plain: boolean;
+  /** True when a line ended in a bare LF. */
+  readonly bareLf: boolean;
+}
+
+/**
+ * Splits the header section into its start line and unfolded header lines (section 7.3.1: a
+ * line starting with SP or HT continues the previous header line).
+ */
+function splitHead(text: string): Head {
+  const len = text.length;
+  let plain = true;
+  let bareLf = false;
+  let nl = text.indexOf('\n');
+  if (nl < 0) nl = len;
+  else if (nl === 0 || text.charCodeAt(nl - 1) !== CR) {
+    plain = false;
+    bareLf = true;
+  }
+  const startLine = text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl);
+  const lines: HeaderLine[] = [];
+  let error: SipParseError | undefined;
+  let pos = nl + 1;
+  while (pos < len) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = len;
+    else if (text.charCodeAt(end - 1) !== CR) {
+      plain = false;
+      bareLf = true;
+    }
+    let next = end + 1;
+    let line: HeaderLine | SipParseError;
+    if (next < len && isLws(text.charCodeAt(next))) {
+      // Folded: join the continuation lines with one space each.
+      plain = false;
+      let joined = text.slice(pos, end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end);
+      while (next < len && isLws(text.charCodeAt(next))) {
+        let e = text.indexOf('\n', next);
+        if (e < 0) e = len;
+        joined += ` ${text.slice(next, e).trim()}`;
+        next = e + 1;
+      }
+      line = headerLine(joined, 0, joined.length);
+    } else {
+      line = headerLine(text, pos, end);
+    }
+    if (line instanceof SipParseError) error ??= line;
+    else lines.push(line);
+    pos = next;
+  }
+  return { startLine, lines, error, plain, bareLf };
+}
+
+interface Checked {
+  /** The Content-Length, undefined when absent; several lines must agree (RFC 4475 mcl01). */
+  readonly contentLength: number | undefined;
+  readonly cseqMethod: string | undefined;
+}
+
+/** Parses the headers every element needs; the first malformed one fails the message. */
+function checkEager(lines: readonly HeaderLine[]): Checked {
+  let contentLength: number | undefined;
+  let cseqMethod: string | undefined;
   for (const line of lines) {
-    if (!EAGER.has(line.key)) continue;
+    const key = line.key;
+    if (!EAGER.has(key)) continue;
+    let values: readonly unknown[];
     try {
-      lineValues(line);
+      values = lineValues(line);
     } catch (err) {
       if (err instanceof SipParseError) fail(err.status, `${line.name}: ${err.message.replace(/^[A-Za-z-]+: /, '')}`);
       throw err;
     }
+    if (key === 'content-length') {
+      const v = values[0] as number;
+      if (contentLength !== undefined && v !== contentLength) {
+        fail(400, `conflicting Content-Length values ${contentLength} and ${v}`);
+      }
+      contentLength = v;
+    } else if (key === 'cseq' && cseqMethod === undefined) {
+      cseqMethod = (values[0] as { method: string }).method;
+    }
   }
+  return { contentLength, cseqMethod };
 }
 
-/** The Content-Length of the message; several lines must agree (RFC 4475 mcl01). */
-function contentLength(lines: readonly HeaderLine[]): number | undefined {
-  let value: number | undefined;
-  for (const line of lines) {
-    if (line.key !== 'content-length') continue;
-    const v = (line.values as readonly number[])[0] as number;
-    if (value !== undefined && v !== value) fail(400, `conflicting Content-Length values ${value} and ${v}`);
-    value = v;
-  }
-  return value;
-}
-
-function checkCSeqMethod(method: string, lines: readonly HeaderLine[]): void {
-  for (const line of lines) {
-    if (line.key !== 'cseq') continue;
-    const cseq = (line.values as readonly { seq: number; method: string }[])[0];
-    if (!cseq || cseq.method === method) continue;
-    // Section 8.2.6-ish consistency; an unknown method gets 501, which RFC 4475 mismatch02 prefers.
-    const status = KNOWN_METHODS.has(method) ? 400 : 501;
-    fail(status, `CSeq method ${cseq.method} does not match the request method ${method}`);
-  }
+function asBuffer(input: Uint8Array | string): Buffer {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  return Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
 /**
@@ -163,52 +223,89 @@ function checkCSeqMethod(method: string, lines: readonly HeaderLine[]): void {
  * what a server should answer.
  */
 export function parseMessage(input: Uint8Array | string, options: ParseOptions = {}): ParseResult {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const buf = asBuffer(input);
   let requestInfo: { method: string; lines: HeaderLine[] } | undefined;
   try {
     let start = 0;
-    while (start + 1 < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+    while (start + 1 < buf.length && (buf[start] === CR || buf[start] === LF)) start++;
     const datagram = options.datagram ?? true;
-    const he = headerEnd(buf, start);
-    // A datagram may end right after the last header line without the empty line; accept it then.
-    const headEndAt = he ? he.end : buf.length;
+    // The usual case first: the header section ends at the first CRLFCRLF and no line ends in a
+    // bare LF (which could hide an earlier empty line); otherwise look again with every line end.
+    let he: HeaderEnd | undefined;
+    let head: Head | undefined;
+    const crlf = buf.indexOf(CRLF2, start);
+    if (crlf >= 0) {
+      head = splitHead(buf.toString('utf8', start, crlf));
+      he = { end: crlf, bodyStart: crlf + 4 };
+    }
+    if (head === undefined || head.bareLf) {
+      he = findHeaderEnd(buf, start);
+      // A datagram may end right after the last header line without the empty line; accept it then.
+      head = splitHead(buf.toString('utf8', start, he ? he.end : buf.length));
+    }
     const bodyStart = he ? he.bodyStart : buf.length;
-    const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-    const text = b.toString('utf8', start, headEndAt);
-    const rawLines = splitLines(text);
-    const first = rawLines[0] ?? '';
+    const first = head.startLine;
     if (first.length === 0) fail(400, 'empty message');
-    const isResponse = /^SIP\//i.test(first);
-    const { lines, error: lineError } = parseHeaderLines(rawLines.slice(1));
+    const lines = head.lines;
+    const c0 = first.charCodeAt(0);
+    const isResponse = (c0 === 0x53 || c0 === 0x73) && /^SIP\//i.test(first);
     let method = '';
     let uriText = '';
     let status = 0;
     let reason = '';
+    let version = '';
     if (isResponse) ({ status, reason } = parseStatusLine(first));
     else {
       // A request whose start line names a method can be answered (505 for another version).
       const sp = first.indexOf(' ');
       if (sp > 0 && isToken(first.slice(0, sp))) requestInfo = { method: first.slice(0, sp), lines };
-      ({ method, uriText } = parseRequestLine(first));
+      ({ method, uriText, version } = parseRequestLine(first));
     }
-    if (lineError) throw lineError;
-    checkEager(lines);
-    const declared = contentLength(lines);
-    const available = b.length - bodyStart;
+    if (head.error) throw head.error;
+    const { contentLength: declared, cseqMethod } = checkEager(lines);
+    const available = buf.length - bodyStart;
     let body: Uint8Array = EMPTY;
     if (declared === undefined) {
-      if (datagram && available > 0) body = b.subarray(bodyStart);
+      if (datagram && available > 0) body = buf.subarray(bodyStart);
     } else {
       if (declared > available)
         fail(400, `Content-Length ${declared} is larger than the ${available} body bytes received`);
-      if (declared > 0) body = b.subarray(bodyStart, bodyStart + declared);
+      if (declared > 0) body = buf.subarray(bodyStart, bodyStart + declared);
     }
-    if (isResponse) return { ok: true, message: new IncomingResponse(status, reason, lines, body, options) };
-    checkCSeqMethod(method, lines);
+    // The received bytes are the message's wire form when nothing needs rewriting: CRLF lines,
+    // no folding, nothing before the start line, a Content-Length that is the body's, nothing after.
+    // The start line as it prints: as received unless the version was written in lower case or a
+    // status line lacked the space before an empty reason phrase.
+    const asReceived = isResponse
+      ? first.length >= 12 && first.startsWith('SIP/2.0 ') && first.charCodeAt(11) === SP
+      : version === 'SIP/2.0';
+    const canonicalStart = asReceived
+      ? first
+      : isResponse
+        ? `SIP/2.0 ${status} ${reason}`
+        : `${method} ${uriText} SIP/2.0`;
+    const exact =
+      asReceived &&
+      head.plain &&
+      start === 0 &&
+      he !== undefined &&
+      he.bodyStart - he.end === 4 &&
+      declared !== undefined &&
+      bodyStart + declared === buf.length;
+    if (isResponse) {
+      const wire = { startLine: canonicalStart, bytes: exact ? buf : undefined };
+      return { ok: true, message: new IncomingResponse(status, reason, lines, body, options, wire) };
+    }
+    if (cseqMethod !== undefined && cseqMethod !== method) {
+      // An unknown method gets 501, which RFC 4475 mismatch02 prefers to 400.
+      const st = KNOWN_METHODS.has(method) ? 400 : 501;
+      fail(st, `CSeq method ${cseqMethod} does not match the request method ${method}`);
+    }
     const uri = parseUri(uriText);
     if (uri instanceof SipUri && uri.headers.size > 0)
       fail(400, 'the Request-URI must not carry headers (section 19.1.5)');
-    return { ok: true, message: new IncomingRequest(method, uri, lines, body, options) };
+    const wire = { startLine: canonicalStart, bytes: exact ? buf : undefined };
+    return { ok: true, message: new IncomingRequest(method, uri, lines, body, options, wire) };
   } catch (err) {
     const error = err instanceof SipParseError ? err : new SipParseError(400, `unparseable message: ${String(err)}`);
     if (!requestInfo) return { ok: false, error };

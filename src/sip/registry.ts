@@ -128,11 +128,18 @@ function list<T>(
   print: (v: T) => string,
   rfc: string,
 ) {
-  const parseLine = (s: string): T[] =>
-    splitList(s).map((piece) => {
+  const parseLine = (s: string): T[] => {
+    if (s.indexOf(',') < 0) {
+      // One element (the usual case): no splitting.
+      const t = s.trim();
+      if (t.length === 0) throw new SipParseError(400, `${name}: empty element in ""`);
+      return [parse(t)];
+    }
+    return splitList(s).map((piece) => {
       if (piece.length === 0) throw new SipParseError(400, `${name}: empty element in "${s.trim()}"`);
       return parse(piece);
     });
+  };
   return { name, compact, cardinality: 'list', parseLine, print, rfc } as const satisfies HeaderSpec<T, 'list'>;
 }
 
@@ -260,21 +267,45 @@ export type HeaderSet<K extends HeaderKey> = Registry[K]['cardinality'] extends 
   ? HeaderValueOf<K>
   : HeaderValueOf<K> | readonly HeaderValueOf<K>[];
 
+type AnySpec = HeaderSpec<unknown, Cardinality>;
+
+/** The registry entries in a Map: lookups by key are on the hot path of parsing and typed access. */
+const SPECS = new Map<string, AnySpec>(Object.entries(HEADERS) as [string, AnySpec][]);
+
 export function headerSpec(key: HeaderKey): HeaderSpec<unknown, Cardinality> {
-  return HEADERS[key] as unknown as HeaderSpec<unknown, Cardinality>;
+  return SPECS.get(key) as AnySpec;
 }
 
 const byLowerName = new Map<string, HeaderKey>();
+/**
+ * Canonical, lower-case and compact names bucketed by length and first letter, for the
+ * exact-case lookup of names as they are usually written (no hashing of the name).
+ */
+const buckets = new Map<number, [string, HeaderKey][]>();
+const bucketOf = (name: string): number => name.length * 128 + (name.charCodeAt(0) | 0x20);
 for (const key of Object.keys(HEADERS) as HeaderKey[]) {
   byLowerName.set(key, key);
   byLowerName.set(HEADERS[key].name, key);
   const compact = HEADERS[key].compact;
   if (compact !== undefined) byLowerName.set(compact, key);
+  for (const form of new Set([HEADERS[key].name, key, ...(compact === undefined ? [] : [compact])])) {
+    const b = bucketOf(form);
+    const list = buckets.get(b) ?? [];
+    list.push([form, key]);
+    buckets.set(b, list);
+  }
 }
 
 /** The registry key for a header name as written (any case, long or compact form). */
 export function headerKeyOf(name: string): HeaderKey | undefined {
-  return byLowerName.get(name) ?? byLowerName.get(name.toLowerCase());
+  if (name.length === 0) return undefined;
+  const bucket = buckets.get(bucketOf(name));
+  if (bucket === undefined) return undefined;
+  for (let i = 0; i < bucket.length; i++) {
+    const entry = bucket[i] as [string, HeaderKey];
+    if (entry[0] === name) return entry[1];
+  }
+  return byLowerName.get(name.toLowerCase());
 }
 
 /** True for header names in the registry. */

@@ -202,54 +202,82 @@ function fail(text: string, why: string): never {
   throw new SipParseError(400, `bad URI "${clip(text)}": ${why}`);
 }
 
-function checkChars(s: string, allowed: Uint8Array, text: string, what: string): void {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x25) {
-      const h = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(h)) fail(text, `bad escape in ${what}`);
-      i += 2;
-    } else if (c < 128 && allowed[c] !== 1) fail(text, `character '${s[i]}' not allowed in ${what}`);
-    else if (c < 0x21) fail(text, `control character in ${what}`);
-  }
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-const SCHEME_RE = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+/** Checks s[from, to) against a character class, %HH escapes allowed; returns true when it holds a '%'. */
+function checkChars(s: string, from: number, to: number, allowed: Uint8Array, text: string, what: string): boolean {
+  let escaped = false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && allowed[c] === 1) continue;
+    if (c === 0x25) {
+      if (i + 2 >= to || !isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2)))
+        fail(text, `bad escape in ${what}`);
+      escaped = true;
+      i += 2;
+    } else if (c < 128) fail(text, `character '${s[i]}' not allowed in ${what}`);
+  }
+  return escaped;
+}
+
+function isSchemeChar(c: number, first: boolean): boolean {
+  const alpha = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  if (first) return alpha;
+  return alpha || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e;
+}
 
 /** Validates a host: an IPv6 reference in brackets, an IPv4 address, or a host name. */
 export function checkHost(host: string, text: string): void {
-  if (host.length === 0) fail(text, 'empty host');
-  if (host.startsWith('[')) {
-    if (!host.endsWith(']') || !/^\[[0-9A-Fa-f:.]+\]$/.test(host) || !host.includes(':'))
-      fail(text, 'bad IPv6 reference');
+  const n = host.length;
+  if (n === 0) fail(text, 'empty host');
+  if (host.charCodeAt(0) === 0x5b) {
+    let colons = 0;
+    for (let i = 1; i < n - 1; i++) {
+      const c = host.charCodeAt(i);
+      if (c === 0x3a) colons++;
+      else if (!isHex(c) && c !== 0x2e) fail(text, 'bad IPv6 reference');
+    }
+    if (n < 4 || host.charCodeAt(n - 1) !== 0x5d || colons === 0) fail(text, 'bad IPv6 reference');
     return;
   }
-  for (let i = 0; i < host.length; i++) {
+  for (let i = 0; i < n; i++) {
     const c = host.charCodeAt(i);
     // '_' is not in the RFC grammar but appears in real host names (containers, some DNS zones).
     if (c >= 128 || (HOSTNAME_CHARS[c] !== 1 && c !== 0x5f)) fail(text, `character '${host[i]}' not allowed in host`);
   }
 }
 
-function parsePort(s: string, text: string): number {
-  if (!/^[0-9]{1,5}$/.test(s)) fail(text, `bad port "${s}"`);
-  const n = Number(s);
+function parsePort(s: string, from: number, to: number, text: string): number {
+  if (to === from || to - from > 5) fail(text, `bad port "${s.slice(from, to)}"`);
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) fail(text, `bad port "${s.slice(from, to)}"`);
+    n = n * 10 + (c - 0x30);
+  }
   if (n > 65535) fail(text, `port ${n} out of range`);
   return n;
 }
 
-function parseUriParams(s: string, text: string): Params {
-  if (s.length === 0) return Params.empty;
+/** uri-parameters in s[from, to): `name[=value]` separated by ';'. */
+function parseUriParams(s: string, from: number, to: number, text: string): Params {
+  if (from >= to) return Params.empty; // a lone trailing ';', tolerated
   const entries: ParamEntry[] = [];
-  for (const part of s.split(';')) {
-    if (part.length === 0) fail(text, 'empty parameter');
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    const value = eq < 0 ? null : part.slice(eq + 1);
-    if (name.length === 0) fail(text, 'empty parameter name');
-    checkChars(name, PARAM_CHARS, text, 'parameter');
-    if (value !== null) checkChars(value, PARAM_CHARS, text, 'parameter value');
-    entries.push([name, value]);
+  let i = from;
+  while (i <= to) {
+    let end = s.indexOf(';', i);
+    if (end < 0 || end > to) end = to;
+    if (end === i) fail(text, 'empty parameter');
+    let eq = s.indexOf('=', i);
+    if (eq >= end) eq = -1;
+    if (eq === i) fail(text, 'empty parameter name');
+    const nameEnd = eq < 0 ? end : eq;
+    checkChars(s, i, nameEnd, PARAM_CHARS, text, 'parameter');
+    if (eq >= 0) checkChars(s, eq + 1, end, PARAM_CHARS, text, 'parameter value');
+    entries.push([s.slice(i, nameEnd), eq < 0 ? null : s.slice(eq + 1, end)]);
+    i = end + 1;
   }
   return new Params(entries);
 }
@@ -259,90 +287,105 @@ function parseUriHeaders(s: string, text: string): Params {
   for (const part of s.split('&')) {
     const eq = part.indexOf('=');
     if (eq <= 0) fail(text, 'bad URI header');
-    const name = part.slice(0, eq);
-    const value = part.slice(eq + 1);
-    checkChars(name, HNV_CHARS, text, 'URI header');
-    checkChars(value, HNV_CHARS, text, 'URI header value');
-    entries.push([name, value]);
+    checkChars(part, 0, eq, HNV_CHARS, text, 'URI header');
+    checkChars(part, eq + 1, part.length, HNV_CHARS, text, 'URI header value');
+    entries.push([part.slice(0, eq), part.slice(eq + 1)]);
   }
   return new Params(entries);
 }
 
-/** Parses a SIP or SIPS URI after its "sip:" prefix. */
-function parseSip(scheme: 'sip' | 'sips', rest: string, text: string): SipUri {
+/** Parses a SIP or SIPS URI from text[from] (after "sip:" or "sips:"). */
+function parseSip(scheme: 'sip' | 'sips', text: string, from: number): SipUri {
+  const n = text.length;
   let user: string | undefined;
   let password: string | undefined;
-  let hostPart = rest;
-  const at = rest.indexOf('@');
+  let wireUserinfo: string | undefined;
+  let hostStart = from;
+  const at = text.indexOf('@', from);
   if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    hostPart = rest.slice(at + 1);
-    const colon = userinfo.indexOf(':');
-    const rawUser = colon < 0 ? userinfo : userinfo.slice(0, colon);
-    if (rawUser.length === 0) fail(text, 'empty user');
-    checkChars(rawUser, USER_CHARS, text, 'user');
-    user = unescapePercent(rawUser);
+    let colon = text.indexOf(':', from);
+    if (colon > at) colon = -1;
+    const userEnd = colon < 0 ? at : colon;
+    if (userEnd === from) fail(text, 'empty user');
+    const escUser = checkChars(text, from, userEnd, USER_CHARS, text, 'user');
+    user = escUser ? unescapePercent(text.slice(from, userEnd)) : text.slice(from, userEnd);
     if (colon >= 0) {
-      const rawPw = userinfo.slice(colon + 1);
-      checkChars(rawPw, PASSWORD_CHARS, text, 'password');
-      password = unescapePercent(rawPw);
+      const escPw = checkChars(text, colon + 1, at, PASSWORD_CHARS, text, 'password');
+      password = escPw ? unescapePercent(text.slice(colon + 1, at)) : text.slice(colon + 1, at);
     }
+    wireUserinfo = text.slice(from, at);
+    hostStart = at + 1;
   }
+  let hostEnd = n;
   let headers = Params.empty;
-  const q = hostPart.indexOf('?');
+  const q = text.indexOf('?', hostStart);
   if (q >= 0) {
-    headers = parseUriHeaders(hostPart.slice(q + 1), text);
-    hostPart = hostPart.slice(0, q);
+    headers = parseUriHeaders(text.slice(q + 1), text);
+    hostEnd = q;
   }
   let params = Params.empty;
-  const semi = hostPart.indexOf(';');
+  let semi = text.indexOf(';', hostStart);
+  if (semi >= hostEnd) semi = -1;
   if (semi >= 0) {
-    params = parseUriParams(hostPart.slice(semi + 1), text);
-    hostPart = hostPart.slice(0, semi);
+    params = parseUriParams(text, semi + 1, hostEnd, text);
+    hostEnd = semi;
   }
   let host: string;
   let port: number | undefined;
-  if (hostPart.startsWith('[')) {
-    const close = hostPart.indexOf(']');
-    if (close < 0) fail(text, 'unterminated IPv6 reference');
-    host = hostPart.slice(0, close + 1);
-    const after = hostPart.slice(close + 1);
-    if (after.length > 0) {
-      if (!after.startsWith(':')) fail(text, 'junk after IPv6 reference');
-      port = parsePort(after.slice(1), text);
+  if (text.charCodeAt(hostStart) === 0x5b) {
+    const close = text.indexOf(']', hostStart);
+    if (close < 0 || close >= hostEnd) fail(text, 'unterminated IPv6 reference');
+    host = text.slice(hostStart, close + 1);
+    if (close + 1 < hostEnd) {
+      if (text.charCodeAt(close + 1) !== 0x3a) fail(text, 'junk after IPv6 reference');
+      port = parsePort(text, close + 2, hostEnd, text);
     }
   } else {
-    const colon = hostPart.indexOf(':');
-    host = colon < 0 ? hostPart : hostPart.slice(0, colon);
-    if (colon >= 0) port = parsePort(hostPart.slice(colon + 1), text);
+    let colon = text.indexOf(':', hostStart);
+    if (colon >= hostEnd) colon = -1;
+    host = text.slice(hostStart, colon < 0 ? hostEnd : colon);
+    if (colon >= 0) port = parsePort(text, colon + 1, hostEnd, text);
   }
   checkHost(host, text);
-  return new SipUri({ scheme, user, password, host, port, params, headers }, at >= 0 ? rest.slice(0, at) : undefined);
+  return new SipUri({ scheme, user, password, host, port, params, headers }, wireUserinfo);
 }
 
 function parseTel(rest: string, text: string): TelUri {
   const semi = rest.indexOf(';');
   const number = semi < 0 ? rest : rest.slice(0, semi);
   if (!/^\+?[0-9A-Fa-f*#().-]+$/.test(number) || !/[0-9A-Fa-f*#]/.test(number)) fail(text, 'bad telephone number');
-  return new TelUri(number, semi < 0 ? Params.empty : parseUriParams(rest.slice(semi + 1), text));
+  return new TelUri(number, semi < 0 ? Params.empty : parseUriParams(rest, semi + 1, rest.length, text));
+}
+
+/** The scheme of text (lower case) and where the rest starts, for the common schemes without allocating. */
+function schemeOf(text: string): [string, number] {
+  const c0 = text.charCodeAt(0) | 0x20;
+  const c1 = text.charCodeAt(1) | 0x20;
+  const c2 = text.charCodeAt(2) | 0x20;
+  if (c0 === 0x73 && c1 === 0x69 && c2 === 0x70) {
+    const c3 = text.charCodeAt(3);
+    if (c3 === 0x3a) return ['sip', 4];
+    if ((c3 | 0x20) === 0x73 && text.charCodeAt(4) === 0x3a) return ['sips', 5];
+  }
+  if (c0 === 0x74 && c1 === 0x65 && c2 === 0x6c && text.charCodeAt(3) === 0x3a) return ['tel', 4];
+  const colon = text.indexOf(':');
+  if (colon <= 0) fail(text, 'no scheme');
+  for (let i = 0; i < colon; i++) if (!isSchemeChar(text.charCodeAt(i), i === 0)) fail(text, 'bad scheme');
+  return [text.slice(0, colon).toLowerCase(), colon + 1];
 }
 
 /** Parses an absolute URI. Throws SipParseError (status 400) when it is malformed. */
 export function parseUri(text: string): Uri {
-  const colon = text.indexOf(':');
-  if (colon <= 0) fail(text, 'no scheme');
-  const scheme = text.slice(0, colon).toLowerCase();
-  if (!SCHEME_RE.test(scheme)) fail(text, 'bad scheme');
-  const rest = text.slice(colon + 1);
-  if (rest.length === 0) fail(text, 'nothing after the scheme');
-  for (let i = 0; i < rest.length; i++) {
-    const c = rest.charCodeAt(i);
+  const [scheme, from] = schemeOf(text);
+  if (from >= text.length) fail(text, 'nothing after the scheme');
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (c <= 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x7f)
       fail(text, 'white space, quote or bracket in URI');
   }
-  if (scheme === 'sip' || scheme === 'sips') return parseSip(scheme, rest, text);
-  if (scheme === 'tel') return parseTel(rest, text);
-  return new GenericUri(scheme, rest);
+  if (scheme === 'sip' || scheme === 'sips') return parseSip(scheme, text, from);
+  if (scheme === 'tel') return parseTel(text.slice(from), text);
+  return new GenericUri(scheme, text.slice(from));
 }
 
 /** Parses a URI that must be SIP or SIPS. */

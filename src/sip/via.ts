@@ -5,7 +5,7 @@
  * (RFC 5118 section 4.5).
  */
 import { SipParseError } from './errors.js';
-import { clip, isToken } from './grammar.js';
+import { clip, isTokenChar } from './grammar.js';
 import { parseHeaderParams } from './header-params.js';
 import { Params } from './params.js';
 import { checkHost } from './uri.js';
@@ -33,7 +33,8 @@ export class Via {
   constructor(init: ViaInit) {
     this.protocol = init.protocol ?? 'SIP';
     this.version = init.version ?? '2.0';
-    this.transport = init.transport.toUpperCase();
+    const t = init.transport;
+    this.transport = t === 'UDP' || t === 'TCP' || t === 'TLS' ? t : t.toUpperCase();
     this.host = init.host;
     this.port = init.port;
     this.params = init.params ?? Params.empty;
@@ -81,32 +82,94 @@ export class Via {
   }
 }
 
-const VIA_RE = /^([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s/;]+)\s+(\[[^\]]*\]|[^\s:;]+)(?:\s*:\s*([0-9]+))?(.*)$/s;
+function isLws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
 
+function bad(s: string): never {
+  throw new SipParseError(400, `Via: malformed "${clip(s)}"`);
+}
+
+/** A run of token characters starting at s[i]; returns its end. */
+function tokenEnd(s: string, i: number): number {
+  while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * via-parm = sent-protocol LWS sent-by *( SEMI via-params ), sent-protocol = protocol-name SLASH
+ * protocol-version SLASH transport, sent-by = host [ COLON port ] (section 25.1), with the LWS
+ * the grammar allows around SLASH and COLON (RFC 4475 wsinv).
+ */
 export function parseVia(s: string): Via {
-  const m = VIA_RE.exec(s.trim());
-  if (!m) throw new SipParseError(400, `Via: malformed "${clip(s)}"`);
-  const [, protocol, version, transport, host, port, rest] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string | undefined,
-    string,
-  ];
-  if (!isToken(protocol) || !isToken(transport)) throw new SipParseError(400, `Via: malformed "${clip(s)}"`);
-  if (protocol.toUpperCase() === 'SIP' && version !== '2.0') {
+  const n = s.length;
+  let i = 0;
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  const p0 = i;
+  i = tokenEnd(s, i);
+  const protocol = s.slice(p0, i);
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  if (protocol.length === 0 || s.charCodeAt(i) !== 0x2f) bad(s);
+  i++;
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  const v0 = i;
+  i = tokenEnd(s, i);
+  const version = s.slice(v0, i);
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  if (version.length === 0 || s.charCodeAt(i) !== 0x2f) bad(s);
+  i++;
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  const t0 = i;
+  i = tokenEnd(s, i);
+  const transport = s.slice(t0, i);
+  const afterTransport = i;
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  if (transport.length === 0 || i === afterTransport || i >= n) bad(s);
+  if ((protocol === 'SIP' || protocol.toUpperCase() === 'SIP') && version !== '2.0') {
     throw new SipParseError(505, `Via: SIP version ${version} is not supported`);
   }
-  checkHost(host, s);
-  let portNum: number | undefined;
-  if (port !== undefined) {
-    portNum = Number(port);
-    if (port.length > 5 || portNum > 65535) throw new SipParseError(400, `Via: bad port ${port}`);
+  const h0 = i;
+  if (s.charCodeAt(i) === 0x5b) {
+    const close = s.indexOf(']', i);
+    if (close < 0) bad(s);
+    i = close + 1;
+  } else {
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c === 0x3a || c === 0x3b || c === 0x2c || isLws(c)) break;
+      i++;
+    }
   }
-  const params = parseHeaderParams(rest, 0, 'Via');
-  return new Via({ protocol: protocol.toUpperCase(), version, transport, host, port: portNum, params });
+  const host = s.slice(h0, i);
+  checkHost(host, s);
+  let j = i;
+  while (j < n && isLws(s.charCodeAt(j))) j++;
+  let port: number | undefined;
+  if (s.charCodeAt(j) === 0x3a) {
+    j++;
+    while (j < n && isLws(s.charCodeAt(j))) j++;
+    let value = 0;
+    const d0 = j;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c < 0x30 || c > 0x39) break;
+      value = value * 10 + (c - 0x30);
+      j++;
+    }
+    if (j === d0) bad(s);
+    if (j - d0 > 5 || value > 65535) throw new SipParseError(400, `Via: bad port ${s.slice(d0, j)}`);
+    port = value;
+    i = j;
+  }
+  const params = i >= n ? Params.empty : parseHeaderParams(s, i, 'Via');
+  return new Via({
+    protocol: protocol === 'SIP' ? protocol : protocol.toUpperCase(),
+    version,
+    transport,
+    host,
+    port,
+    params,
+  });
 }
 
 export function printVia(v: Via): string {
