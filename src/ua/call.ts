@@ -506,7 +506,7 @@ export class Call {
     uac.cancelWanted = true;
     uac.flow?.stop();
     const tx = uac.flow?.transaction as InviteClientTransaction | undefined;
-    if (!tx || !tx.cancel()) {
+    if (!tx?.cancel()) {
       // Nothing sent yet or already final: end now (a 2xx arriving later is acknowledged and BYE'd).
       this.end({ reason: 'cancelled', by: 'local', status: undefined, text: 'cancelled before any response' });
     }
