@@ -53,7 +53,6 @@ const ALIASES: Readonly<Record<string, string>> = {
   l: 'calls',
   listcalls: 'calls',
   media: 'hearing',
-  reginfo: 'register',
   q: 'quit',
   exit: 'quit',
   h: 'help',

@@ -140,10 +140,25 @@ function fieldName(path: readonly PropertyKey[]): string {
   return out.length > 0 ? out : '(config)';
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_union') return 'not one of the accepted forms';
-  return issue.message;
+/**
+ * The issue to report: for a union (a dial plan given as a list or as text, an audio source),
+ * the branch that got furthest, so that the message names the field inside it.
+ */
+function deepest(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code === 'unrecognized_keys')
+    return { path: issue.path, message: `unknown setting ${issue.keys.map((k) => `"${k}"`).join(', ')}` };
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    let best: { path: PropertyKey[]; message: string } | undefined;
+    for (const branch of issue.errors) {
+      const first = branch[0];
+      if (!first) continue;
+      const d = deepest(first);
+      if (!best || d.path.length > best.path.length) best = d;
+    }
+    if (best && best.path.length > 0) return { path: [...issue.path, ...best.path], message: best.message };
+    return { path: issue.path, message: 'not one of the accepted forms' };
+  }
+  return { path: issue.path, message: issue.message };
 }
 
 /**
@@ -154,8 +169,8 @@ function issueMessage(issue: z.core.$ZodIssue): string {
 export function parsePhoneConfig(input: unknown, options: { baseDir?: string } = {}): PhoneConfig {
   const r = phoneConfigSchema.safeParse(input);
   if (!r.success) {
-    const issue = r.error.issues[0] as z.core.$ZodIssue;
-    throw new ConfigError(fieldName(issue.path), issueMessage(issue));
+    const issue = deepest(r.error.issues[0] as z.core.$ZodIssue);
+    throw new ConfigError(fieldName(issue.path), issue.message);
   }
   const c = r.data;
   const base = options.baseDir ?? process.cwd();
@@ -192,8 +207,8 @@ function dialPlanFrom(
   if (text.trimStart().startsWith('<')) return [...DialPlan.fromXml(text).templates];
   const list = z.array(templateSchema).safeParse(parseYaml(text));
   if (!list.success) {
-    const issue = list.error.issues[0] as z.core.$ZodIssue;
-    throw new ConfigError(`dialPlan${fieldName(issue.path).replace(/^\(config\)$/, '')}`, issueMessage(issue));
+    const issue = deepest(list.error.issues[0] as z.core.$ZodIssue);
+    throw new ConfigError(`dialPlan${fieldName(issue.path).replace(/^\(config\)$/, '')}`, issue.message);
   }
   return list.data.map((t) => ({ ...t }));
 }

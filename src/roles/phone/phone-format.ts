@@ -18,7 +18,7 @@ function hearingText(h: Hearing): string {
 function callLine(c: CallSnapshot): string {
   const flags = [
     c.current ? 'current' : '',
-    c.held ? 'held' : '',
+    c.held && c.state !== 'held' ? 'held' : '',
     c.remoteHeld ? 'held by remote' : '',
     c.conference ? 'conference' : '',
   ].filter((f) => f.length > 0);

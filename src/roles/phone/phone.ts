@@ -16,7 +16,7 @@ import type { PhoneAudio, ToneReading } from '../../media/index.js';
 import { type NameAddr, SipUri } from '../../sip/index.js';
 import type { TransportManager } from '../../transport/index.js';
 import type { Call, UserAgent } from '../../ua/index.js';
-import { type Clock, RealClock } from '../../util/clock.js';
+import { type Clock, RealClock, type TimerHandle } from '../../util/clock.js';
 import { Emitter } from '../../util/emitter.js';
 import { type Logger, nullLogger } from '../../util/logger.js';
 import { CallControl } from './call-control.js';
@@ -31,6 +31,9 @@ import { type ActionResult, failure } from './phone-results.js';
 import { openPhoneStack, type PhoneStack } from './phone-stack.js';
 import { PhoneSessionMedia } from './session-media.js';
 import { Transfers } from './transfers.js';
+
+/** How long stop() waits for the BYEs and the unregistration to be answered. */
+const STOP_GRACE_MS = 2000;
 
 export interface PhoneOptions {
   readonly clock?: Clock;
@@ -398,8 +401,9 @@ export class Phone {
     if (this.stopped) return;
     const ended = this.active().map((pc) => pc.call.waitEnded());
     for (const pc of this.active()) pc.call.hangup();
-    await Promise.race([Promise.all(ended), new Promise((r) => this.clock.setTimer(2000, () => r(undefined)))]);
-    await this.registrationHandle.stop();
+    // BYEs and the unregistration get a moment, not a full transaction timeout, on the way out.
+    await this.within(STOP_GRACE_MS, Promise.all(ended));
+    await this.within(STOP_GRACE_MS, this.registrationHandle.stop());
     this.stopped = true;
     for (const pc of this.calls.values()) pc.clearTimers();
     if (this.config.audio.record) await this.speaker.save(this.config.audio.record);
@@ -407,6 +411,12 @@ export class Phone {
     this.audio.close();
     await this.transport.stop();
     this.emit({ event: 'stopped' });
+  }
+
+  private async within(ms: number, work: Promise<unknown>): Promise<void> {
+    let timer: TimerHandle | undefined;
+    await Promise.race([work, new Promise((resolve) => (timer = this.clock.setTimer(ms, () => resolve(undefined))))]);
+    timer?.cancel();
   }
 
   get isStopped(): boolean {
