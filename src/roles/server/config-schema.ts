@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { SwitchboardError } from '../../util/index.js';
-import { LISTEN_SPEC_PATTERN } from './listen-spec.js';
+import { parseListenText } from './listen-spec.js';
 
 /** A bad configuration value; the message is one line: `<source>: <field>: <what is wrong>`. */
 export class ServerConfigError extends SwitchboardError {
@@ -24,7 +24,7 @@ export class ServerConfigError extends SwitchboardError {
 const seconds = (min: number) => z.number().int().min(min);
 
 const listenEntry = z.union([
-  z.string().regex(LISTEN_SPEC_PATTERN, 'expected "transport:host:port", e.g. udp:127.0.0.1:5060'),
+  z.string().refine((s) => parseListenText(s) !== undefined, 'expected "transport:host:port", e.g. udp:127.0.0.1:5060'),
   z
     .object({
       transport: z.enum(['udp', 'tcp', 'tls']),
