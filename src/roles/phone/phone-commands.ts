@@ -13,6 +13,9 @@
  *   transfer [id] --to-call <id2>     atransfer      attended transfer to the party of call id2
  *   conference [id ...]               conf, merge    local 3-way call
  *   dtmf <digits> [id]                sndcode        RFC 4733 digits
+ *   mute | unmute                                    microphone off / on
+ *   play <file.wav> | play tone <hz> | play silence  ausrc          change the microphone
+ *   record <file.wav> | record off                   what the speaker plays, to WAV
  *   register / unregister
  *   calls                             l, listcalls   the calls, one line each
  *   hearing                           media          what the speaker hears now
@@ -21,7 +24,11 @@
  *
  * Each command returns a typed outcome; the CLI prints it as a status line or a JSON object.
  */
+import { resolve } from 'node:path';
+import { errorMessage } from '../../util/errors.js';
 import type { Phone } from './phone.js';
+import type { AudioSourceSetting } from './phone-config.js';
+import { describeSource } from './phone-device.js';
 import type { CallSnapshot } from './phone-events.js';
 import type { ActionResult } from './phone-results.js';
 
@@ -50,6 +57,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   conf: 'conference',
   merge: 'conference',
   sndcode: 'dtmf',
+  ausrc: 'play',
   l: 'calls',
   listcalls: 'calls',
   media: 'hearing',
@@ -70,6 +78,9 @@ export const COMMAND_HELP = [
   'transfer [id] --to-call <id2>   attended transfer to the party of call <id2>',
   'conference [id ...]       local 3-way call',
   'dtmf <digits> [id]        send RFC 4733 digits',
+  'mute | unmute             microphone off / on',
+  'play <file.wav> | play tone <hz> | play silence   change the microphone',
+  'record <file.wav> | record off                   record what the speaker plays',
   'register | unregister',
   'calls | hearing',
   'dnd on|off | callwaiting on|off | autoanswer off|<ms>',
@@ -140,6 +151,28 @@ export async function runPhoneCommand(phone: Phone, line: string): Promise<Comma
       if (!args[0]) return bad(command, 'usage: dtmf <digits> [id]');
       return { command, result: phone.dtmf(args[0], args[1]) };
     }
+    case 'mute':
+    case 'unmute': {
+      const v = command === 'unmute' ? false : (onOff(args[0]) ?? true);
+      return { command, result: phone.mute(v) };
+    }
+    case 'play': {
+      const source = sourceFrom(args);
+      if (!source) return bad(command, 'usage: play <file.wav> | play tone <hz> | play silence');
+      try {
+        await phone.reconfigure({ ...phone.config, audio: { ...phone.config.audio, source } });
+      } catch (err) {
+        return { command, result: { ok: false, code: 'ERR_PHONE_TARGET', error: errorMessage(err) } };
+      }
+      return { command, result: { ok: true, detail: `microphone: ${describeSource(source)}` } };
+    }
+    case 'record': {
+      const file = args[0];
+      if (!file) return bad(command, 'usage: record <file.wav> | record off');
+      const record = file === 'off' ? undefined : resolve(file);
+      await phone.reconfigure({ ...phone.config, audio: { ...phone.config.audio, record } });
+      return { command, result: { ok: true, detail: record ? `recording to ${record}` : 'recording off' } };
+    }
     case 'register':
       return { command, result: await phone.register() };
     case 'unregister':
@@ -173,6 +206,18 @@ export async function runPhoneCommand(phone: Phone, line: string): Promise<Comma
       return bad(first, `unknown command "${first}" (try help)`);
     }
   }
+}
+
+function sourceFrom(args: readonly string[]): AudioSourceSetting | undefined {
+  const [kind, value] = args;
+  if (kind === 'silence') return { kind: 'silence' };
+  if (kind === 'tone') {
+    const hz = Number(value);
+    return Number.isFinite(hz) && hz >= 20 && hz <= 3900 ? { kind: 'tone', frequency: hz, level: -10 } : undefined;
+  }
+  // baresip's "/ausrc aufile,<file>" form too.
+  const file = kind?.replace(/^aufile,/, '');
+  return file ? { kind: 'wav', path: resolve(file), loop: true } : undefined;
 }
 
 async function transfer(phone: Phone, command: string, args: readonly string[]): Promise<CommandOutcome> {

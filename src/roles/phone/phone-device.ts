@@ -85,6 +85,19 @@ export class PhoneSpeaker implements AudioSink {
     };
   }
 
+  get recording(): boolean {
+    return this.recorder !== undefined;
+  }
+
+  /** Starts recording (from now) if not recording yet. */
+  startRecording(): void {
+    this.recorder ??= new WavRecorder();
+  }
+
+  stopRecording(): void {
+    this.recorder = undefined;
+  }
+
   /** Writes what was recorded so far (no-op without recording). */
   async save(path: string): Promise<void> {
     await this.recorder?.save(path);

@@ -5,7 +5,7 @@
  * account; a MediaSession bound per call), and the local audio device on one FrameTicker shared
  * by every call's RTP and the PhoneAudio bridge.
  */
-import { createMediaSession, FrameTicker, PhoneAudio, type ToneReading } from '../../media/index.js';
+import { type AudioSource, createMediaSession, FrameTicker, PhoneAudio, type ToneReading } from '../../media/index.js';
 import { NameAddr, parseUri, SipUri } from '../../sip/index.js';
 import { TransactionLayer } from '../../transaction/index.js';
 import { bracketHost, TransportManager } from '../../transport/index.js';
@@ -25,6 +25,8 @@ export interface PhoneStack {
   readonly ua: UserAgent;
   readonly audio: PhoneAudio;
   readonly speaker: PhoneSpeaker;
+  /** The microphone as opened from the settings. */
+  readonly source: AudioSource;
 }
 
 export async function openPhoneStack(
@@ -73,7 +75,7 @@ export async function openPhoneStack(
   });
   const speaker = new PhoneSpeaker(hooks.onSpeakerChange, config.audio.record !== undefined);
   const audio = new PhoneAudio({ ticker, microphone: source, speaker });
-  return { transport, transactions, ua, audio, speaker };
+  return { transport, transactions, ua, audio, speaker, source };
 }
 
 function createPhoneUa(

@@ -12,7 +12,7 @@
  * other; a conference takes held legs off hold and mixes them; a call is reported "held" only
  * once the hold offer/answer has completed.
  */
-import type { PhoneAudio, ToneReading } from '../../media/index.js';
+import type { AudioSource, PhoneAudio, ToneReading } from '../../media/index.js';
 import { type NameAddr, SipUri } from '../../sip/index.js';
 import type { TransportManager } from '../../transport/index.js';
 import type { Call, UserAgent } from '../../ua/index.js';
@@ -64,6 +64,8 @@ export class Phone {
   private readonly router: CallRouter;
   private readonly registrationHandle: PhoneRegistration;
   private sourceName: string;
+  private microphone: AudioSource;
+  private mutedValue = false;
 
   readonly ua: UserAgent;
   readonly transport: TransportManager;
@@ -81,6 +83,7 @@ export class Phone {
     this.transport = stack.transport;
     this.speaker = stack.speaker;
     this.audio = stack.audio;
+    this.microphone = stack.source;
     this.events = new Emitter((err, event) =>
       logger.error('phone event listener threw', { event, error: String(err) }),
     );
@@ -159,7 +162,9 @@ export class Phone {
       : pc.conference && this.inConference().length >= 2
         ? 'mix'
         : current
-          ? this.sourceName
+          ? this.mutedValue
+            ? 'silence (muted)'
+            : this.sourceName
           : 'silence';
     return pc.snapshot(current, sending);
   }
@@ -382,14 +387,31 @@ export class Phone {
     return this.registrationHandle.unregister();
   }
 
+  /** Mutes the microphone (calls go on, sending silence) or unmutes it. */
+  mute(on: boolean): ActionResult {
+    this.mutedValue = on;
+    this.audio.setMicrophone(on ? null : this.microphone);
+    return { ok: true, detail: on ? 'muted' : 'unmuted' };
+  }
+
+  get muted(): boolean {
+    return this.mutedValue;
+  }
+
   /** Applies new settings that take effect without a restart; returns the ones that need one. */
   async reconfigure(next: PhoneConfig): Promise<string[]> {
     const restart = (['user', 'domain', 'host', 'port', 'transport', 'proxies', 'registrar', 'timers'] as const).filter(
       (k) => JSON.stringify(next[k]) !== JSON.stringify(this.configValue[k]),
     );
     if (JSON.stringify(next.audio.source) !== JSON.stringify(this.configValue.audio.source)) {
-      this.audio.setMicrophone(await openAudioSource(next.audio.source));
+      this.microphone = await openAudioSource(next.audio.source);
+      if (!this.mutedValue) this.audio.setMicrophone(this.microphone);
       this.sourceName = describeSource(next.audio.source);
+    }
+    if (next.audio.record !== undefined) this.speaker.startRecording();
+    else if (this.configValue.audio.record !== undefined) {
+      await this.speaker.save(this.configValue.audio.record);
+      this.speaker.stopRecording();
     }
     this.configValue = next;
     this.router.reconfigure(next);

@@ -190,10 +190,30 @@ describe('phone: text commands', () => {
     const unknown = await runPhoneCommand(a, 'fly me to the moon');
     assert.equal(unknown?.result.ok, false);
     assert.equal(await runPhoneCommand(a, '# a comment'), undefined);
+    // The microphone: mute, another tone, back.
+    assert.equal((await runPhoneCommand(b, 'mute'))?.result.ok, true);
+    await s.hears({ A: [] });
+    assert.equal(b.list()[0]?.sending, 'silence (muted)');
+    assert.equal((await runPhoneCommand(b, 'unmute'))?.result.ok, true);
+    await s.hears({ A: [1000] });
+    assert.equal((await runPhoneCommand(b, 'play tone 1300'))?.result.ok, true);
+    await s.hears({ A: [1300] });
+    assert.equal(b.list()[0]?.sending, 'tone 1300 Hz');
+    assert.equal((await runPhoneCommand(b, 'play'))?.result.ok, false);
+    const record = join(dir, 'cmd-record.wav');
+    assert.equal((await runPhoneCommand(a, `record ${record}`))?.result.ok, true);
+    await s.hears({ A: [1300] });
     assert.equal((await runPhoneCommand(b, 'dnd on'))?.result.ok, true);
     assert.equal(b.config.dnd, true);
     assert.equal((await runPhoneCommand(a, 'hangup all'))?.result.ok, true);
     await s.idle('B');
+    await waitFor('the recording from the record command', () => {
+      try {
+        return parseWav(readFileSync(record)).samples.length > 800;
+      } catch {
+        return false;
+      }
+    });
     assert.equal((await runPhoneCommand(a, 'quit'))?.command, 'quit');
   });
 });
