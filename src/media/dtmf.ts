@@ -117,11 +117,6 @@ export class DtmfSender {
     this.queue.push(...codes);
   }
 
-  /** True while an event is being sent (audio must pause). */
-  get busy(): boolean {
-    return this.state === 'tone' || this.state === 'end' || (this.state === 'idle' && this.queue.length > 0);
-  }
-
   /** False when there is nothing to send and no gap to count down: next() would return null. */
   get active(): boolean {
     return this.state !== 'idle' || this.queue.length > 0;

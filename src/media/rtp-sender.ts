@@ -98,9 +98,4 @@ export class RtpSender {
     this.octetsSent += payloadBytes;
     this.bytesSent += buf.length;
   }
-
-  /** True when a packet went out in one of the last `ticks` ticks before `tick`. */
-  sentSince(tick: number, ticks: number): boolean {
-    return tick - this.lastSentTick <= ticks;
-  }
 }
