@@ -348,6 +348,29 @@ describe('offer/answer: hold is an SDP fact, recognised both ways', () => {
     });
   }
 
+  const DIRECTION_TABLE: [string, string, string, boolean, boolean, boolean][] = [
+    // offered attribute / c=, answer attribute, our send, our receive, remoteHold
+    ['a=sendrecv', 'sendrecv', 'IN IP4 192.0.2.10', true, true, false],
+    ['a=sendonly', 'recvonly', 'IN IP4 192.0.2.10', false, true, true],
+    ['a=recvonly', 'sendonly', 'IN IP4 192.0.2.10', true, false, false],
+    ['a=inactive', 'inactive', 'IN IP4 192.0.2.10', false, false, true],
+    ['(none)', 'recvonly', 'IN IP4 0.0.0.0', false, true, true],
+    ['(none)', 'recvonly', 'IN IP6 ::', false, true, true],
+  ];
+  for (const [attr, answered, conn, send, receive, remoteHold] of DIRECTION_TABLE) {
+    it(`answers an offer with ${attr} and c=${conn} with a=${answered} (RFC 3264 section 6.1)`, () => {
+      const local = conn.includes('IP6') ? '::1' : '127.0.0.1';
+      const b = negotiator(local, 40002);
+      const lines = ['m=audio 5004 RTP/AVP 0', ...(attr === '(none)' ? [] : [attr])];
+      assert.deepEqual(b.setRemoteOffer(offerWith(lines, `c=${conn}`)), { ok: true });
+      const r = b.createAnswer();
+      assert.ok(r.ok);
+      assert.equal(transform.parse(serializeSdp(r.answer)).media[0]?.direction, answered);
+      const d = directionOf(b.negotiated);
+      assert.deepEqual([d.send, d.receive, d.remoteHold, d.localHold], [send, receive, remoteHold, false]);
+    });
+  }
+
   it('inactive hold is answered inactive: nobody sends, only the offerer holds', () => {
     const a = negotiator('127.0.0.1', 40000);
     const b = negotiator('127.0.0.1', 40002);
