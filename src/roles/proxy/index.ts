@@ -10,9 +10,10 @@ export { branchFor, isLoop, loopHash, loopPartOf, statelessBranch } from './loop
 export { type MetricSample, MetricSet, type MetricType, toPrometheusText } from './metric-set.js';
 export { Myself } from './myself.js';
 export { type AuthVerdict, authenticate, type ProxyAuthOptions } from './proxy-auth.js';
+export type { ProxyOptions } from './proxy-options.js';
 export { checkProxyRequest } from './request-checks.js';
 export { addRecordRoute, processRoute, type RoutedRequest, recordRouteUri } from './route-processing.js';
-export { PROXY_ALLOW, type ProxyEvents, type ProxyOptions, SipProxy } from './sip-proxy.js';
+export { PROXY_ALLOW, type ProxyEvents, SipProxy } from './sip-proxy.js';
 export { StatelessReplies } from './stateless-reply.js';
 export { TargetSet } from './target-set.js';
 export type {

@@ -6,8 +6,11 @@
  * marker, the loop-detection hash of the request as received, the response context and the
  * branch number (unique per transaction, as section 17 requires). RFC 5393 section 4.2: "the
  * proxy MUST ... compute the branch as a hash over the fields it uses to route": the
- * Request-URI received, Call-ID, From tag, To tag, CSeq number, Route, Proxy-Require and
- * Proxy-Authorization. When a request comes back carrying a Via of ours whose loop part equals
+ * Request-URI received, Call-ID, From tag, To tag, CSeq number and Route (Proxy-Require and
+ * Proxy-Authorization, which RFC 3261 16.6 step 8 also lists, are left out: nothing this proxy
+ * routes on depends on them, and a CANCEL, which carries neither, must hash like its INVITE so
+ * that it can be forwarded statelessly on the INVITE's branches, section 16.10). When a request
+ * comes back carrying a Via of ours whose loop part equals
  * the hash of the request now, nothing that routing depends on changed: a loop (482). A
  * different hash is a spiral (the request was retargeted) and is forwarded.
  *
@@ -36,9 +39,21 @@ export function loopHash(request: IncomingRequest): string {
     request.toTag ?? '',
     String(request.get('cseq')?.seq ?? ''),
     request.getRaw('Route').join(','),
-    request.getRaw('Proxy-Require').join(','),
-    request.getRaw('Proxy-Authorization').join(','),
   ]);
+}
+
+/**
+ * The response-context part of our branches: a function of the transaction the request belongs
+ * to (its top Via's branch and sent-by, Call-ID, CSeq number), so that a CANCEL, whose Via is
+ * the INVITE's (section 9.1), computes the same branches when it has to be forwarded without
+ * the INVITE's context (a restarted proxy, section 16.10).
+ */
+export function contextIdFor(request: IncomingRequest): string {
+  const top = request.topVia;
+  return digest(
+    [top.branch ?? '', top.host.toLowerCase(), String(top.port ?? ''), request.callId, String(request.cseq.seq)],
+    12,
+  );
 }
 
 /** The Via branch of branch `index` of response context `context` (section 16.6 step 8). */

@@ -8,19 +8,19 @@
  * and every stage that answers says so in the outcome (`events.outcome`, metrics). Answers to
  * requests that failed authentication are sent without a transaction (section 26.3.2.4: one
  * small response, never retransmitted); other answers go through the server transaction, which
- * retransmits them and absorbs the ACK. ACKs of 2xx and responses no transaction matches are
- * forwarded statelessly (16.11); a CANCEL reaches every pending branch (16.10).
+ * retransmits them and absorbs the ACK. ACKs of 2xx, responses no transaction matches and
+ * CANCELs without a response context are forwarded statelessly (16.10, 16.11); a CANCEL that
+ * matches reaches every pending branch (16.10).
  */
 
 import {
   type IncomingRequest,
   type IncomingResponse,
+  type OutgoingRequest,
   type OutgoingResponse,
   responseTo,
-  type SipUri,
   type ValidationProblem,
 } from '../../sip/index.js';
-import type { LocationStore } from '../../store/index.js';
 import type {
   InviteServerTransaction,
   ServerTransaction,
@@ -28,57 +28,20 @@ import type {
   TransactionUser,
 } from '../../transaction/index.js';
 import { Resolver } from '../../transport/index.js';
-import { type Clock, Emitter, errorMessage, type Logger, nullLogger, randomToken } from '../../util/index.js';
+import { type Clock, Emitter, errorMessage, type Logger, nullLogger } from '../../util/index.js';
+import { contextIdFor } from './loop-detection.js';
 import { MetricSet } from './metric-set.js';
 import { Myself } from './myself.js';
-import { authenticate, type ProxyAuthOptions } from './proxy-auth.js';
+import { authenticate } from './proxy-auth.js';
+import type { ProxyOptions } from './proxy-options.js';
 import { checkProxyRequest } from './request-checks.js';
 import { type ContextDeps, ResponseContext } from './response-context.js';
 import { processRoute } from './route-processing.js';
 import { type RoutingDeps, route } from './routing.js';
+import { forwardCancel } from './stateless-cancel.js';
 import { forwardAck, forwardResponse, sendResponseStatelessly } from './stateless-forward.js';
 import { StatelessReplies } from './stateless-reply.js';
-import type { ForkingMode, NextHopResolver, ProxyHooks, ProxyOutcome, RelayPolicy, RequestDecision } from './types.js';
-
-export interface ProxyOptions {
-  readonly transactions: TransactionLayer;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  /** SIP domains this proxy is responsible for (its own addresses always count). */
-  readonly domains?: readonly string[];
-  /** Other names of this host (DNS names in Via, Route or Request-URIs). */
-  readonly aliases?: readonly string[];
-  /** The location service; without it only requests for other domains are forwarded. */
-  readonly locations?: LocationStore;
-  /** RFC 3263 next-hop resolution; default a Resolver on the system's DNS. */
-  readonly resolve?: NextHopResolver;
-  /** Digest authentication of our users' requests (407); none when absent. */
-  readonly auth?: ProxyAuthOptions;
-  /** Record-Route dialog-creating requests (default true). */
-  readonly recordRoute?: boolean;
-  readonly forking?: ForkingMode;
-  /** Timer C, ms (default 185 000; RFC 3261 section 16.6 step 11 wants more than 3 minutes). */
-  readonly timerCMs?: number;
-  /** Per-branch ring timeout, ms: no final answer by then counts as 408 (default none). */
-  readonly ringTimeoutMs?: number;
-  /** Max-Breadth given to requests that arrive without one (RFC 5393; default 60). */
-  readonly maxBreadth?: number;
-  /** Try the Contacts of 3xx responses (default true). */
-  readonly recurseOn3xx?: boolean;
-  readonly relay?: RelayPolicy;
-  /** Reach registered phones over the flow they registered from (NAT; default false). */
-  readonly natRouting?: boolean;
-  readonly hooks?: readonly ProxyHooks[];
-  /** Option tags accepted in Proxy-Require. */
-  readonly supported?: readonly string[];
-  /** Where to send REGISTERs for our domains when no registrar runs beside this proxy. */
-  readonly registrar?: SipUri;
-  /** Methods listed in Allow when the proxy answers OPTIONS for itself. */
-  readonly allow?: readonly string[];
-  /** Secret for the To tags of stateless answers (instances behind one address share it). */
-  readonly secret?: string | Uint8Array;
-  readonly metrics?: MetricSet;
-}
+import type { NextHopResolver, ProxyHooks, ProxyOutcome, RequestDecision } from './types.js';
 
 export interface ProxyEvents {
   [event: string]: unknown[];
@@ -221,12 +184,6 @@ export class SipProxy implements TransactionUser {
   // ---------------------------------------------------------------- pipeline
 
   private async process(request: IncomingRequest, tx: ServerTransaction, pending: Pending): Promise<void> {
-    if (request.method === 'CANCEL') {
-      // Section 16.10 asks to forward a CANCEL without a response context statelessly; this proxy
-      // never forwards an INVITE statelessly, so no branch could match it downstream: 481.
-      this.answer(request, tx, { status: 481, reason: 'Call/Transaction Does Not Exist' }, 'routing');
-      return;
-    }
     const toUs = this.addressedToUs(request);
     const check = checkProxyRequest(request, this.myself, {
       supported: this.#options.supported ?? [],
@@ -258,6 +215,10 @@ export class SipProxy implements TransactionUser {
       );
       return;
     }
+    if (request.method === 'CANCEL') {
+      await this.cancelWithoutContext(request, tx, base, routed.routed, check.loop);
+      return;
+    }
     let user: string | undefined;
     if (this.#options.auth !== undefined) {
       const verdict = await authenticate(request, base, this.myself, this.#options.auth);
@@ -284,7 +245,7 @@ export class SipProxy implements TransactionUser {
       return;
     }
     const context = new ResponseContext(this.#contextDeps, {
-      id: randomToken(10),
+      id: contextIdFor(request),
       original: request,
       server: tx,
       base,
@@ -295,6 +256,27 @@ export class SipProxy implements TransactionUser {
     });
     pending.context = context;
     context.start(result.targets);
+  }
+
+  /** Section 16.10: a CANCEL no response context knows is forwarded statelessly (stateless-cancel.ts). */
+  private async cancelWithoutContext(
+    request: IncomingRequest,
+    tx: ServerTransaction,
+    base: OutgoingRequest,
+    routed: boolean,
+    loop: string,
+  ): Promise<void> {
+    const ctx = { request, local: this.myself.isLocalUri(base.uri), routed, authenticatedUser: undefined };
+    const result = await route(request, base, ctx, undefined, this.#routingDeps);
+    if (result.kind !== 'targets' || result.targets.length === 0) {
+      this.answer(request, tx, { status: 481, reason: 'Call/Transaction Does Not Exist' }, 'routing');
+      return;
+    }
+    // No transaction of ours: the callee's 200 comes back as a stray response, forwarded upstream.
+    this.#pending.delete(tx);
+    tx.abort();
+    const sent = await forwardCancel(base, result.targets, loop, contextIdFor(request), this.#statelessDeps());
+    this.events.emit('outcome', request, { kind: 'stateless', method: `CANCEL x${sent}` });
   }
 
   private async runRequestHooks(

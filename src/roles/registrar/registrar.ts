@@ -96,7 +96,9 @@ export class Registrar {
 
   /** True when a REGISTER with this Request-URI is ours to answer (section 10.3 step 1). */
   servesRequestUri(uri: IncomingRequest['uri']): boolean {
-    return uri instanceof SipUri && (this.#o.myself.isLocalUri(uri) || this.#o.myself.isLocalDomain(uri.host));
+    // A domain of ours on our port (or none), or our own address and port: `sip:127.0.0.1:5070`
+    // is another server on this host, which the proxy forwards to (isLocalUri).
+    return uri instanceof SipUri && this.#o.myself.isLocalUri(uri);
   }
 
   /** Answers one REGISTER on its server transaction; resolves when the answer is sent. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createRequest, parseUri, responseTo, type SipUri } from '../../../src/sip/index.js';
+import { openStores } from '../../../src/store/index.js';
 import { TransactionLayer } from '../../../src/transaction/index.js';
 import { advance, answer, PROXY, rawRequest, settle, World } from './harness.js';
 
@@ -131,6 +132,31 @@ describe('proxy: hooks, NAT routing, proxy alone, stray responses, purge', () =>
     await settle(w.clock);
     assert.deepEqual(caller.statuses, [200]);
     assert.equal(caller.responses[0]?.get('via').length, 1);
+  });
+
+  it('forwards a CANCEL without context statelessly on the INVITE\'s branch (a restarted proxy, 16.10)', async () => {
+    const w = (world = new World());
+    const stores = await openStores({ kind: 'sqlite', dataDir: ':memory:' });
+    try {
+      await w.start({ store: stores });
+      const uas = w.uas('10.0.0.11', answer(180));
+      await w.bind('bob', 'sip:bob@10.0.0.11');
+      const client = w.raw('10.0.0.8');
+      const via = 'SIP/2.0/UDP 10.0.0.8:5060;branch=z9hG4bKrestart1';
+      client.send(rawRequest('INVITE', 'sip:bob@example.com', { callId: 'restart@x', via, from: '<sip:carol@other.example>;tag=c' }));
+      await settle(w.clock);
+      assert.deepEqual(client.statuses, [100, 180]);
+      // The proxy goes away with the call ringing; a new one comes up on the same address and store.
+      await w.stop();
+      await w.start({ store: stores });
+      client.send(rawRequest('CANCEL', 'sip:bob@example.com', { callId: 'restart@x', via, from: '<sip:carol@other.example>;tag=c' }));
+      await settle(w.clock);
+      assert.equal(uas.cancelled.length, 1, 'the callee\'s INVITE transaction matched the CANCEL');
+      assert.deepEqual(client.statuses.slice(2, 4).sort(), [200, 487], 'both answers reach the caller statelessly');
+    } finally {
+      await w.stop();
+      await stores.close();
+    }
   });
 
   it('purges expired bindings periodically', async () => {
