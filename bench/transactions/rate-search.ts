@@ -1,0 +1,140 @@
+/**
+ * Finds the highest call rate SIPp's UAC (built-in `uac`: INVITE, 100/180, 200, ACK, BYE, 200)
+ * sustains against a target UAS: a step at rate R places R x seconds calls and passes when SIPp
+ * exits 0 with every call successful, achieves at least 90% of R, and retransmits no more per
+ * call than at a low-rate baseline (+1 per 1,000 calls: on loopback a retransmission means a
+ * response came later than T1 = 500 ms, i.e. overload). The search doubles the rate until a step
+ * fails, bisects between the last pass and the first failure with short steps, then confirms
+ * with a long step (longer than 64*T1, so that transactions in their wait states — Timer J,
+ * Timer L — reach their steady-state numbers), lowering the rate by 15% until one passes.
+ */
+import { runSipp, type SippResult } from '../../test/helpers/sipp.js';
+import type { Target } from './targets.js';
+
+export interface StepResult {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly calls: number;
+  readonly sipp: SippResult;
+  readonly achieved: number;
+  readonly retransPerCall: number;
+  /** CPU ms per call of the UAS and of SIPp's UAC during the step. */
+  readonly uasCpuPerCall: number;
+  readonly uacCpuPerCall: number;
+  readonly wallSeconds: number;
+  readonly pass: boolean;
+  readonly why: string;
+}
+
+export interface SearchOptions {
+  readonly start: number;
+  readonly max: number;
+  readonly shortSeconds: number;
+  readonly confirmSeconds: number;
+  readonly log: (line: string) => void;
+}
+
+export interface SearchResult {
+  readonly target: string;
+  readonly baseline: StepResult;
+  readonly steps: readonly StepResult[];
+  /** The confirmed sustained rate (0 when even the start rate failed). */
+  readonly sustained: number;
+  readonly confirmation: StepResult | undefined;
+}
+
+export async function runStep(
+  target: Target,
+  rate: number,
+  seconds: number,
+  baselineRetrans: number | undefined,
+): Promise<StepResult> {
+  await target.idle();
+  const calls = Math.max(1, Math.round(rate * seconds));
+  const cpu0 = await target.cpuMs();
+  const t0 = performance.now();
+  const sipp = await runSipp({
+    scenario: { builtin: 'uac' },
+    remote: `127.0.0.1:${target.port}`,
+    transport: 'udp',
+    calls,
+    rate,
+    limit: Math.max(200, rate * 5),
+    timeoutS: seconds + 90,
+    extraArgs: ['-buff_size', '4194304'],
+  });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cpu1 = await target.cpuMs();
+  const achieved = Number(sipp.stats['CallRate(C)'] ?? 0) || 0;
+  const retransPerCall = sipp.retransmissions / calls;
+  const problems: string[] = [];
+  if (sipp.exitCode !== 0) problems.push(`sipp exit ${sipp.exitCode ?? sipp.signal}`);
+  if (sipp.failed > 0) problems.push(`${sipp.failed} failed calls`);
+  if (sipp.successful !== calls) problems.push(`${sipp.successful}/${calls} successful`);
+  if (achieved < rate * 0.9) problems.push(`achieved ${achieved.toFixed(0)} cps`);
+  if (baselineRetrans !== undefined && retransPerCall > baselineRetrans + 0.001)
+    problems.push(`retransmissions ${sipp.retransmissions} (${(retransPerCall * 1000).toFixed(1)}/1000 calls)`);
+  return {
+    rate,
+    seconds,
+    calls,
+    sipp,
+    achieved,
+    retransPerCall,
+    uasCpuPerCall: (cpu1 - cpu0) / calls,
+    uacCpuPerCall: (sipp.cpuMs ?? 0) / calls,
+    wallSeconds,
+    pass: problems.length === 0,
+    why: problems.join(', ') || 'ok',
+  };
+}
+
+export function formatStep(s: StepResult): string {
+  return [
+    `${String(s.rate).padStart(6)} cps x ${String(s.seconds).padStart(3)} s`,
+    `${String(s.sipp.successful).padStart(7)}/${String(s.calls).padEnd(7)} ok`,
+    `retrans ${String(s.sipp.retransmissions).padStart(5)}`,
+    `achieved ${s.achieved.toFixed(0).padStart(6)} cps`,
+    `CPU/call UAS ${(s.uasCpuPerCall * 1000).toFixed(0).padStart(5)} us, SIPp UAC ${(s.uacCpuPerCall * 1000).toFixed(0).padStart(5)} us`,
+    s.pass ? 'PASS' : `FAIL (${s.why})`,
+  ].join('  ');
+}
+
+export async function searchRate(target: Target, options: SearchOptions): Promise<SearchResult> {
+  const { log } = options;
+  const steps: StepResult[] = [];
+  const baseline = await runStep(target, Math.max(10, Math.round(options.start / 4)), 5, undefined);
+  log(`  baseline ${formatStep(baseline)}`);
+  if (!baseline.pass) return { target: target.name, baseline, steps, sustained: 0, confirmation: undefined };
+  const base = baseline.retransPerCall;
+  const step = async (rate: number, seconds: number): Promise<StepResult> => {
+    const s = await runStep(target, rate, seconds, base);
+    steps.push(s);
+    log(`  ${formatStep(s)}`);
+    return s;
+  };
+  let pass = 0;
+  let fail = 0;
+  for (let rate = options.start; rate <= options.max; rate *= 2) {
+    if ((await step(rate, options.shortSeconds)).pass) pass = rate;
+    else {
+      fail = rate;
+      break;
+    }
+  }
+  if (fail === 0) fail = options.max * 2;
+  // Bisect to within 10% (short steps).
+  while (pass > 0 && fail / pass > 1.1) {
+    const mid = Math.round((pass + fail) / 2);
+    if ((await step(mid, options.shortSeconds)).pass) pass = mid;
+    else fail = mid;
+  }
+  if (pass === 0) pass = Math.round(options.start / 2);
+  // Confirm with a long step; lower by 10% on failure.
+  for (let attempt = 0; attempt < 6 && pass >= 10; attempt++) {
+    const s = await step(pass, options.confirmSeconds);
+    if (s.pass) return { target: target.name, baseline, steps, sustained: pass, confirmation: s };
+    pass = Math.round(pass * 0.85);
+  }
+  return { target: target.name, baseline, steps, sustained: 0, confirmation: undefined };
+}
