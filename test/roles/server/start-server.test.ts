@@ -14,9 +14,14 @@ import { TransportError, TransportManager } from '../../../src/transport/index.j
 import { UserAgent } from '../../../src/ua/index.js';
 import { RealClock } from '../../../src/util/index.js';
 import { TestMedia } from '../../ua/test-media.js';
+import { authenticator } from '../proxy/harness.js';
 import { registerText, UdpClient } from './processes.js';
 
-async function phone(name: string, server: RunningServer): Promise<{ ua: UserAgent; stop: () => Promise<void> }> {
+async function phone(
+  name: string,
+  server: RunningServer,
+  credentials?: [string, string],
+): Promise<{ ua: UserAgent; stop: () => Promise<void> }> {
   const clock = new RealClock();
   const transport = new TransportManager({ listen: [{ transport: 'udp', host: '127.0.0.1', port: 0 }], clock });
   await transport.start();
@@ -27,6 +32,7 @@ async function phone(name: string, server: RunningServer): Promise<{ ua: UserAge
     proxies: [server.uri],
     clock,
     createMedia: () => new TestMedia(),
+    ...(credentials ? { authenticator: authenticator(credentials[0], credentials[1]) } : {}),
   });
   return {
     ua,
@@ -106,6 +112,36 @@ describe('startServer on real sockets', () => {
       assert.equal(end.reason, 'bye');
       assert.equal(end.by, 'remote');
       await until(() => (server.proxy?.activeRequests ?? 1) === 0);
+    } finally {
+      await alice.stop();
+      await bob.stop();
+      await server.stop();
+    }
+  });
+
+  it('runs the Authentication Error flow over real UDP (INVITE, 407, ACK, INVITE with credentials)', async () => {
+    const server = await startServer({ listen: ['udp:127.0.0.1:0'], domains: ['example.com'], auth: {} });
+    await server.stores.users.add({ username: 'alice', domain: 'example.com' }, 'alice-pw');
+    await server.stores.users.add({ username: 'bob', domain: 'example.com' }, 'bob-pw');
+    const alice = await phone('alice', server, ['alice', 'alice-pw']);
+    const bob = await phone('bob', server, ['bob', 'bob-pw']);
+    try {
+      const registration = bob.ua.registration({ registrar: parseUri('sip:example.com') });
+      assert.equal((await registration.register()).ok, true);
+      registration.stop();
+      bob.ua.events.on('incomingCall', (c) => c.answer());
+      const call = await alice.ua.call('sip:bob@example.com');
+      assert.deepEqual(await call.waitEstablished(), { ok: true });
+      call.hangup();
+      await call.waitEnded();
+      const samples = await server.metricSamples();
+      const sent = (klass: string, method: string) =>
+        samples.find(
+          (x) =>
+            x.name === 'sip_responses_sent_total' && x.labels['code_class'] === klass && x.labels['method'] === method,
+        )?.value;
+      assert.equal(sent('4xx', 'INVITE'), 1, 'one 407');
+      assert.equal(sent('4xx', 'REGISTER'), 1, 'one 401');
     } finally {
       await alice.stop();
       await bob.stop();
