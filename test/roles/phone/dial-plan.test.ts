@@ -1,3 +1,7 @@
+/**
+ * The dial plan against the Cisco SIP phone administration guide: pattern characters, the
+ * longest-literal rule, Rewrite with %s, %1..%5 and one-at-a-time periods, routes, and errors.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DialPlan } from '../../../src/roles/phone/index.js';

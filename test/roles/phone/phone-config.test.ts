@@ -1,3 +1,7 @@
+/**
+ * The phone's settings: defaults, one-line errors naming the field, YAML files with relative
+ * paths, and the three forms of a dial plan.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
