@@ -125,7 +125,7 @@ export class CallControl {
   /** Starts a call: dial plan, route, ring timeout (the seeds' "CANCEL (Ring Timeout)"). */
   async dial(target: string, options: DialOptions = {}): Promise<DialResult> {
     if (this.phone.isStopped) return failure('ERR_PHONE_STOPPED', 'the phone is stopped') as DialResult;
-    if (this.phone.active().length >= this.phone.config.lines)
+    if (this.phone.active().filter((c) => c !== options.takesOver).length >= this.phone.config.lines)
       return failure('ERR_PHONE_LINES_BUSY', `all ${this.phone.config.lines} lines are in use`) as DialResult;
     const r = this.phone.resolveTarget(target);
     if (!r.ok) return failure('ERR_PHONE_TARGET', r.error) as DialResult;

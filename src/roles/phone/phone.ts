@@ -48,6 +48,8 @@ export interface DialOptions {
   readonly referredBy?: NameAddr;
   readonly requestedBy?: NameAddr;
   readonly replaces?: string;
+  /** The call this one takes over (a transfer): it does not count against the lines. */
+  readonly takesOver?: PhoneCall;
 }
 
 export type DialResult = { readonly ok: true; readonly call: CallSnapshot } | Extract<ActionResult, { ok: false }>;

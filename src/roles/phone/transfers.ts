@@ -226,7 +226,7 @@ export class Transfers {
     notify: ((status: number, reason?: string) => void) | undefined,
   ): Promise<void> {
     if (method === 'also') this.report(pc, { role: 'transferee', phase: 'requested', target, method });
-    const r = await this.phone.dial(target, { holdCurrent: false, ...options });
+    const r = await this.phone.dial(target, { holdCurrent: false, takesOver: pc, ...options });
     if (!r.ok) {
       notify?.(503, 'Service Unavailable');
       this.report(pc, { role: 'transferee', phase: 'failed', target, method });

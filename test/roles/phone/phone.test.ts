@@ -68,6 +68,16 @@ describe('phone: refusing calls', () => {
   });
 });
 
+describe('phone: transfer on a one-line phone', () => {
+  it('follows a REFER although its only line holds the call being transferred', async () => {
+    s = await Scenario.start({ A: { lines: 1 }, B: { autoAnswer: 0 }, C: { autoAnswer: 0 } });
+    const { inc } = await established(s, 'A', 'B');
+    assert.ok((await s.phone('B').transfer(s.uri('C'), inc)).ok);
+    await s.event('A', 'transfer', (e) => e.phase === 'completed');
+    await s.hears({ A: [1700], C: [440] });
+  });
+});
+
 describe('phone: media', () => {
   it('auto-answers after ringing, sends and receives DTMF (RFC 4733)', async () => {
     s = await Scenario.start({ A: {}, B: { autoAnswer: 300 } });
