@@ -293,7 +293,7 @@ export class ResponseContext implements BranchEvents {
     if (this.#finalStatus === undefined) this.#finalStatus = response.status;
     // RFC 6026: an INVITE server transaction in Accepted passes every further 2xx; once a
     // non-2xx went upstream the 2xx still must reach the caller (16.7 step 5), statelessly.
-    if (!this.deps.respond(this.init.server, out)) this.deps.forwardStateless(out);
+    if (!this.deps.respond(this.init.server, out) && this.isInvite) this.deps.forwardStateless(out);
     // Section 16.7 step 10: "the proxy MUST generate a CANCEL request for all pending client
     // transactions associated with this response context"; no new branch starts.
     if (!this.#stopped) this.stopSearch(this.isInvite ? COMPLETED_ELSEWHERE : undefined, false);
