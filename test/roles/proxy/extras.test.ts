@@ -134,7 +134,7 @@ describe('proxy: hooks, NAT routing, proxy alone, stray responses, purge', () =>
     assert.equal(caller.responses[0]?.get('via').length, 1);
   });
 
-  it('forwards a CANCEL without context statelessly on the INVITE\'s branch (a restarted proxy, 16.10)', async () => {
+  it("forwards a CANCEL without context statelessly on the INVITE's branch (a restarted proxy, 16.10)", async () => {
     const w = (world = new World());
     const stores = await openStores({ kind: 'sqlite', dataDir: ':memory:' });
     try {
@@ -143,15 +143,27 @@ describe('proxy: hooks, NAT routing, proxy alone, stray responses, purge', () =>
       await w.bind('bob', 'sip:bob@10.0.0.11');
       const client = w.raw('10.0.0.8');
       const via = 'SIP/2.0/UDP 10.0.0.8:5060;branch=z9hG4bKrestart1';
-      client.send(rawRequest('INVITE', 'sip:bob@example.com', { callId: 'restart@x', via, from: '<sip:carol@other.example>;tag=c' }));
+      client.send(
+        rawRequest('INVITE', 'sip:bob@example.com', {
+          callId: 'restart@x',
+          via,
+          from: '<sip:carol@other.example>;tag=c',
+        }),
+      );
       await settle(w.clock);
       assert.deepEqual(client.statuses, [100, 180]);
       // The proxy goes away with the call ringing; a new one comes up on the same address and store.
       await w.stop();
       await w.start({ store: stores });
-      client.send(rawRequest('CANCEL', 'sip:bob@example.com', { callId: 'restart@x', via, from: '<sip:carol@other.example>;tag=c' }));
+      client.send(
+        rawRequest('CANCEL', 'sip:bob@example.com', {
+          callId: 'restart@x',
+          via,
+          from: '<sip:carol@other.example>;tag=c',
+        }),
+      );
       await settle(w.clock);
-      assert.equal(uas.cancelled.length, 1, 'the callee\'s INVITE transaction matched the CANCEL');
+      assert.equal(uas.cancelled.length, 1, "the callee's INVITE transaction matched the CANCEL");
       assert.deepEqual(client.statuses.slice(2, 4).sort(), [200, 487], 'both answers reach the caller statelessly');
     } finally {
       await w.stop();
