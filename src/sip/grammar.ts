@@ -65,10 +65,14 @@ export function skipWs(s: string, i: number): number {
 
 /** Index of the closing quote of the quoted string that starts at s[start] === '"'. */
 export function endOfQuoted(s: string, start: number): number {
-  for (let i = start + 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x5c) i++;
-    else if (c === 0x22) return i;
+  let i = start + 1;
+  for (;;) {
+    const quote = s.indexOf('"', i);
+    if (quote < 0) break;
+    const backslash = s.indexOf('\\', i);
+    if (backslash < 0 || backslash > quote) return quote;
+    // quoted-pair: the backslash escapes the next character, whatever it is.
+    i = backslash + 2;
   }
   throw new SipParseError(400, `unterminated quoted string in "${clip(s)}"`);
 }

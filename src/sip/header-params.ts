@@ -6,7 +6,7 @@
  */
 import { SipParseError } from './errors.js';
 import { clip, endOfQuoted, TOKEN_CHARS } from './grammar.js';
-import { type ParamEntry, Params } from './params.js';
+import { Params } from './params.js';
 
 const TOKEN = TOKEN_CHARS;
 
@@ -26,7 +26,7 @@ export function parseHeaderParams(s: string, i: number, what: string): Params {
   const n = s.length;
   while (i < n && isWsChar(s.charCodeAt(i))) i++;
   if (i >= n) return Params.empty;
-  const entries: ParamEntry[] = [];
+  const flat: (string | null)[] = [];
   while (i < n) {
     if (s.charCodeAt(i) !== 0x3b) throw new SipParseError(400, `${what}: unexpected "${clip(s.slice(i), 20)}"`);
     i++;
@@ -56,10 +56,10 @@ export function parseHeaderParams(s: string, i: number, what: string): Params {
       }
       while (i < n && isWsChar(s.charCodeAt(i))) i++;
     }
-    entries.push([name, value]);
+    flat.push(name, value);
     if (i < n && s.charCodeAt(i) !== 0x3b) {
       throw new SipParseError(400, `${what}: unexpected "${clip(s.slice(i), 20)}" in parameters`);
     }
   }
-  return new Params(entries);
+  return Params.fromFlat(flat);
 }

@@ -31,10 +31,9 @@ function serialize(startLine: string, lines: readonly HeaderLine[], body: Uint8A
   return out;
 }
 
-function copy(bytes: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(bytes.length);
-  out.set(bytes);
-  return out;
+/** A Buffer over the same bytes (no copy). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -82,13 +81,13 @@ export class IncomingRequest extends HeaderBlock {
   }
 
   /**
-   * Serializes the message: the received bytes when they already are a serialization (a copy),
-   * otherwise line by line with the Content-Length of the body. Either way, semantically what
-   * was received.
+   * Serializes the message: the received bytes when they already are a serialization (a view on
+   * them, like `body`: read-only), otherwise line by line with the Content-Length of the body.
+   * Either way, semantically what was received.
    */
   toBuffer(): Buffer {
     const bytes = this.#wire?.bytes;
-    if (bytes !== undefined) return copy(bytes);
+    if (bytes !== undefined) return asBuffer(bytes);
     return serialize(this.startLine, this.lines, this.body);
   }
 
@@ -131,7 +130,7 @@ export class IncomingResponse extends HeaderBlock {
   /** As IncomingRequest.toBuffer: the received bytes when they are a serialization, else re-printed. */
   toBuffer(): Buffer {
     const bytes = this.#wire?.bytes;
-    if (bytes !== undefined) return copy(bytes);
+    if (bytes !== undefined) return asBuffer(bytes);
     return serialize(this.startLine, this.lines, this.body);
   }
 

@@ -100,7 +100,7 @@ export function parseNameAddr(s: string, what = 'address'): NameAddr {
       if (e > i) {
         const dn = s.slice(i, e);
         // *(token LWS): runs of white space between the words read as one space.
-        displayName = /[\t\r\n]| {2}/.test(dn) ? dn.replace(/\s+/g, ' ') : dn;
+        displayName = dn.indexOf('  ') < 0 && dn.indexOf('\t') < 0 ? dn : dn.replace(/\s+/g, ' ');
       }
       i = lt;
     }

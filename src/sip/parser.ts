@@ -16,7 +16,7 @@ import { clip, isToken } from './grammar.js';
 import { type HeaderLine, lineValues } from './header-block.js';
 import { findHeaderEnd, type HeaderEnd } from './header-end.js';
 import { type IncomingMeta, IncomingRequest, IncomingResponse } from './message.js';
-import { headerKeyOf } from './registry.js';
+import { headerFormAt, headerKeyOf } from './registry.js';
 import { parseUri, SipUri } from './uri.js';
 
 export interface ParseOptions extends IncomingMeta {
@@ -103,12 +103,13 @@ function headerLine(text: string, from: number, to: number): HeaderLine | SipPar
   }
   let nameEnd = colon;
   while (nameEnd > from && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
-  const name = text.slice(from, nameEnd);
   let vs = colon + 1;
   let ve = to;
   while (vs < ve && isLws(text.charCodeAt(vs))) vs++;
   while (ve > vs && (isLws(text.charCodeAt(ve - 1)) || text.charCodeAt(ve - 1) === CR)) ve--;
-  const key = headerKeyOf(name);
+  const form = headerFormAt(text, from, nameEnd);
+  const name = form === undefined ? text.slice(from, nameEnd) : form[0];
+  const key = form === undefined ? headerKeyOf(name) : form[1];
   if (key === undefined && !isToken(name)) return new SipParseError(400, `bad header name "${clip(name)}"`);
   // The same shape as rawLine() builds, so that every HeaderLine shares one hidden class.
   return {
@@ -158,23 +159,54 @@ function splitHead(text: string): Head {
       bareLf = true;
     }
     let next = end + 1;
-    let line: HeaderLine | SipParseError;
-    if (next < len && isLws(text.charCodeAt(next))) {
-      // Folded: join the continuation lines with one space each.
+    let c = next < len ? text.charCodeAt(next) : 0;
+    if (c === SP || c === HT) {
+      // Folded: join the continuation lines with one space each (section 7.3.1).
       plain = false;
       let joined = text.slice(pos, end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end);
-      while (next < len && isLws(text.charCodeAt(next))) {
+      while (c === SP || c === HT) {
         let e = text.indexOf('\n', next);
         if (e < 0) e = len;
+        else if (text.charCodeAt(e - 1) !== CR) bareLf = true;
         joined += ` ${text.slice(next, e).trim()}`;
         next = e + 1;
+        c = next < len ? text.charCodeAt(next) : 0;
       }
-      line = headerLine(joined, 0, joined.length);
-    } else {
-      line = headerLine(text, pos, end);
+      const line = headerLine(joined, 0, joined.length);
+      if (line instanceof SipParseError) error ??= line;
+      else lines.push(line);
+      pos = next;
+      continue;
     }
-    if (line instanceof SipParseError) error ??= line;
-    else lines.push(line);
+    // The usual line, read in place: name, colon, value.
+    const colon = text.indexOf(':', pos);
+    if (colon < 0 || colon >= end || colon === pos) {
+      error ??= new SipParseError(400, `header line without a name and ':': "${clip(text.slice(pos, end))}"`);
+      pos = next;
+      continue;
+    }
+    let nameEnd = colon;
+    while (nameEnd > pos && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && isLws(text.charCodeAt(vs))) vs++;
+    while (ve > vs && (isLws(text.charCodeAt(ve - 1)) || text.charCodeAt(ve - 1) === CR)) ve--;
+    const form = headerFormAt(text, pos, nameEnd);
+    if (form !== undefined) {
+      // Same shape as rawLine(), so that every HeaderLine shares one hidden class.
+      lines.push({
+        name: form[0],
+        key: form[1],
+        known: true,
+        raw: text.slice(vs, ve),
+        values: undefined,
+        error: undefined,
+      });
+    } else {
+      const line = headerLine(text, pos, end);
+      if (line instanceof SipParseError) error ??= line;
+      else lines.push(line);
+    }
     pos = next;
   }
   return { startLine, lines, error, plain, bareLf };
@@ -220,7 +252,8 @@ function asBuffer(input: Uint8Array | string): Buffer {
 
 /**
  * Parses one message. Never throws: the result says whether the message is usable and, if not,
- * what a server should answer.
+ * what a server should answer. The message keeps views on `input` (its body, its wire bytes):
+ * the caller must not reuse that buffer for other data.
  */
 export function parseMessage(input: Uint8Array | string, options: ParseOptions = {}): ParseResult {
   const buf = asBuffer(input);
@@ -256,10 +289,15 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
     let version = '';
     if (isResponse) ({ status, reason } = parseStatusLine(first));
     else {
-      // A request whose start line names a method can be answered (505 for another version).
-      const sp = first.indexOf(' ');
-      if (sp > 0 && isToken(first.slice(0, sp))) requestInfo = { method: first.slice(0, sp), lines };
-      ({ method, uriText, version } = parseRequestLine(first));
+      try {
+        ({ method, uriText, version } = parseRequestLine(first));
+      } catch (err) {
+        // A request whose start line names a method can be answered (505 for another version).
+        const sp = first.indexOf(' ');
+        if (sp > 0 && isToken(first.slice(0, sp))) requestInfo = { method: first.slice(0, sp), lines };
+        throw err;
+      }
+      requestInfo = { method, lines };
     }
     if (head.error) throw head.error;
     const { contentLength: declared, cseqMethod } = checkEager(lines);
@@ -293,7 +331,7 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
       declared !== undefined &&
       bodyStart + declared === buf.length;
     if (isResponse) {
-      const wire = { startLine: canonicalStart, bytes: exact ? buf : undefined };
+      const wire = { startLine: canonicalStart, bytes: exact ? buf.subarray(0, buf.length) : undefined };
       return { ok: true, message: new IncomingResponse(status, reason, lines, body, options, wire) };
     }
     if (cseqMethod !== undefined && cseqMethod !== method) {
@@ -304,7 +342,7 @@ export function parseMessage(input: Uint8Array | string, options: ParseOptions =
     const uri = parseUri(uriText);
     if (uri instanceof SipUri && uri.headers.size > 0)
       fail(400, 'the Request-URI must not carry headers (section 19.1.5)');
-    const wire = { startLine: canonicalStart, bytes: exact ? buf : undefined };
+    const wire = { startLine: canonicalStart, bytes: exact ? buf.subarray(0, buf.length) : undefined };
     return { ok: true, message: new IncomingRequest(method, uri, lines, body, options, wire) };
   } catch (err) {
     const error = err instanceof SipParseError ? err : new SipParseError(400, `unparseable message: ${String(err)}`);

@@ -308,6 +308,37 @@ export function headerKeyOf(name: string): HeaderKey | undefined {
   return byLowerName.get(name.toLowerCase());
 }
 
+/** Exact-case registry forms in an open hash table on (length, first and last letter). */
+const FORM_SLOTS = 1024;
+const formTable: ([string, HeaderKey][] | undefined)[] = new Array(FORM_SLOTS);
+function formSlot(len: number, first: number, last: number): number {
+  return (len * 67 + (first | 0x20) * 31 + (last | 0x20)) & (FORM_SLOTS - 1);
+}
+for (const list of buckets.values()) {
+  for (const entry of list) {
+    const f = entry[0];
+    const slot = formSlot(f.length, f.charCodeAt(0), f.charCodeAt(f.length - 1));
+    (formTable[slot] ??= []).push(entry);
+  }
+}
+
+/**
+ * headerKeyOf for the name written at text[from, to), without cutting it out: the name as
+ * written and its key when it is a registry form in its usual case, undefined otherwise (the
+ * caller then falls back to headerKeyOf on the cut-out name).
+ */
+export function headerFormAt(text: string, from: number, to: number): readonly [string, HeaderKey] | undefined {
+  const len = to - from;
+  if (len <= 0) return undefined;
+  const slot = formTable[formSlot(len, text.charCodeAt(from), text.charCodeAt(to - 1))];
+  if (slot === undefined) return undefined;
+  for (let i = 0; i < slot.length; i++) {
+    const entry = slot[i] as [string, HeaderKey];
+    if (entry[0].length === len && text.startsWith(entry[0], from)) return entry;
+  }
+  return undefined;
+}
+
 /** True for header names in the registry. */
 export function isKnownHeader(name: string): boolean {
   return headerKeyOf(name) !== undefined;

@@ -199,6 +199,13 @@ export function stripBrackets(host: string): string {
 }
 
 function fail(text: string, why: string): never {
+  // Name the likeliest mistake: white space, quotes or brackets that belong outside the URI.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x7f) {
+      throw new SipParseError(400, `bad URI "${clip(text)}": white space, quote or bracket in URI`);
+    }
+  }
   throw new SipParseError(400, `bad URI "${clip(text)}": ${why}`);
 }
 
@@ -264,7 +271,7 @@ function parsePort(s: string, from: number, to: number, text: string): number {
 /** uri-parameters in s[from, to): `name[=value]` separated by ';'. */
 function parseUriParams(s: string, from: number, to: number, text: string): Params {
   if (from >= to) return Params.empty; // a lone trailing ';', tolerated
-  const entries: ParamEntry[] = [];
+  const flat: (string | null)[] = [];
   let i = from;
   while (i <= to) {
     let end = s.indexOf(';', i);
@@ -276,10 +283,10 @@ function parseUriParams(s: string, from: number, to: number, text: string): Para
     const nameEnd = eq < 0 ? end : eq;
     checkChars(s, i, nameEnd, PARAM_CHARS, text, 'parameter');
     if (eq >= 0) checkChars(s, eq + 1, end, PARAM_CHARS, text, 'parameter value');
-    entries.push([s.slice(i, nameEnd), eq < 0 ? null : s.slice(eq + 1, end)]);
+    flat.push(s.slice(i, nameEnd), eq < 0 ? null : s.slice(eq + 1, end));
     i = end + 1;
   }
-  return new Params(entries);
+  return Params.fromFlat(flat);
 }
 
 function parseUriHeaders(s: string, text: string): Params {
@@ -313,7 +320,7 @@ function parseSip(scheme: 'sip' | 'sips', text: string, from: number): SipUri {
       const escPw = checkChars(text, colon + 1, at, PASSWORD_CHARS, text, 'password');
       password = escPw ? unescapePercent(text.slice(colon + 1, at)) : text.slice(colon + 1, at);
     }
-    wireUserinfo = text.slice(from, at);
+    wireUserinfo = colon < 0 && !escUser ? user : text.slice(from, at);
     hostStart = at + 1;
   }
   let hostEnd = n;
@@ -378,12 +385,14 @@ function schemeOf(text: string): [string, number] {
 export function parseUri(text: string): Uri {
   const [scheme, from] = schemeOf(text);
   if (from >= text.length) fail(text, 'nothing after the scheme');
+  // SIP URIs are checked character by character by their parser, and fail() names white space,
+  // quotes and brackets; other schemes are kept opaque, so check them here.
+  if (scheme === 'sip' || scheme === 'sips') return parseSip(scheme, text, from);
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c <= 0x20 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x7f)
       fail(text, 'white space, quote or bracket in URI');
   }
-  if (scheme === 'sip' || scheme === 'sips') return parseSip(scheme, text, from);
   if (scheme === 'tel') return parseTel(text.slice(from), text);
   return new GenericUri(scheme, text.slice(from));
 }

@@ -105,6 +105,18 @@ export function parseVia(s: string): Via {
   const n = s.length;
   let i = 0;
   while (i < n && isLws(s.charCodeAt(i))) i++;
+  // The usual "SIP/2.0/" prefix and transports without cutting strings out.
+  if (s.startsWith('SIP/2.0/', i)) {
+    const t = s.startsWith('UDP', i + 8)
+      ? 'UDP'
+      : s.startsWith('TCP', i + 8)
+        ? 'TCP'
+        : s.startsWith('TLS', i + 8)
+          ? 'TLS'
+          : '';
+    const c = s.charCodeAt(i + 8 + t.length);
+    if (t !== '' && (c === 0x20 || c === 0x09)) return sentBy(s, i + 11, 'SIP', '2.0', t);
+  }
   const p0 = i;
   i = tokenEnd(s, i);
   const protocol = s.slice(p0, i);
@@ -128,6 +140,14 @@ export function parseVia(s: string): Via {
   if ((protocol === 'SIP' || protocol.toUpperCase() === 'SIP') && version !== '2.0') {
     throw new SipParseError(505, `Via: SIP version ${version} is not supported`);
   }
+  return sentBy(s, i, protocol === 'SIP' ? protocol : protocol.toUpperCase(), version, transport);
+}
+
+/** sent-by and the parameters, from s[i] (after the white space that follows sent-protocol). */
+function sentBy(s: string, i: number, protocol: string, version: string, transport: string): Via {
+  const n = s.length;
+  while (i < n && isLws(s.charCodeAt(i))) i++;
+  if (i >= n) bad(s);
   const h0 = i;
   if (s.charCodeAt(i) === 0x5b) {
     const close = s.indexOf(']', i);
@@ -162,14 +182,7 @@ export function parseVia(s: string): Via {
     i = j;
   }
   const params = i >= n ? Params.empty : parseHeaderParams(s, i, 'Via');
-  return new Via({
-    protocol: protocol === 'SIP' ? protocol : protocol.toUpperCase(),
-    version,
-    transport,
-    host,
-    port,
-    params,
-  });
+  return new Via({ protocol, version, transport, host, port, params });
 }
 
 export function printVia(v: Via): string {
