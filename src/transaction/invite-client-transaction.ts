@@ -47,6 +47,7 @@
  * gives up as if Timer B had fired.
  */
 import { ackForNon2xx, cancelFor, type IncomingResponse, type OutgoingRequest } from '../sip/index.js';
+import { flowDestination } from '../transport/flow-destination.js';
 import type { Destination, TransportError } from '../transport/types.js';
 import { ClientTransaction } from './client-transaction.js';
 import { type TimerName, type TimerValues, timerValues } from './timers.js';
@@ -199,8 +200,17 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
 
   private sendAck(response: IncomingResponse): void {
     const ack = ackForNon2xx(this.request, response);
-    this.ackBytes = ack.toBuffer();
-    if (this.sent) this.ctx.transport.resend(this.ackBytes, this.sent.flow);
+    const flow = this.sent?.flow;
+    if (!flow) return;
+    // "The ACK MUST be sent to the same address, port, and transport to which the original
+    // request was sent" (17.1.1.3): pinned to the INVITE's flow. Its bytes are kept so that
+    // retransmitted final responses get the same ACK again.
+    this.ctx.transport.sendRequest(ack, flowDestination(flow)).then(
+      (sent) => {
+        this.ackBytes = sent.bytes;
+      },
+      (err: unknown) => this.ctx.logger.warn('ACK not sent', { branch: this.branch, error: String(err) }),
+    );
   }
 
   private resendAck(): void {

@@ -60,16 +60,29 @@ export class NonInviteServerTransaction extends ServerTransaction<NonInviteServe
 
   constructor(ctx: TransactionContext, id: string, request: IncomingRequest) {
     super(ctx, id, 'Trying', request);
+    // Not in the RFC: a TU that never answers would leave the transaction forever. After 64*T1
+    // the client has given up (its Timer F), so nothing is lost by forgetting the request then.
+    this.startTimer('F', 64 * ctx.timers.T1);
   }
 
   protected onEnter(state: NonInviteServerState): void {
     // "When the server transaction enters the 'Completed' state, it MUST set Timer J to fire in
     // 64*T1 seconds for unreliable transports, and zero seconds for reliable transports."
-    if (state === 'Completed') this.startTimer('J', timerValues(this.ctx.timers, this.reliable).J);
+    if (state === 'Completed') {
+      this.stopTimer('F');
+      this.startTimer('J', timerValues(this.ctx.timers, this.reliable).J);
+    }
   }
 
   protected onTimer(timer: TimerName | 'Cancel'): void {
     if (timer === 'J') this.transition('Terminated');
+    else if (timer === 'F' && (this.state === 'Trying' || this.state === 'Proceeding')) {
+      this.ctx.logger.warn('no final response from the transaction user; forgetting the request', {
+        method: this.method,
+        branch: this.branch,
+      });
+      this.transition('Terminated');
+    }
   }
 
   respond(response: OutgoingResponse): boolean {

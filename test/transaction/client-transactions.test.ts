@@ -106,8 +106,10 @@ describe('INVITE client transaction (RFC 3261 17.1.1, RFC 6026)', () => {
     await flush();
     answer(t, 486);
     assert.equal(tx.state, 'Completed');
+    await flush();
     const acks = () => t.transport.sent.filter((r) => r.text.startsWith('ACK '));
     assert.equal(acks().length, 1);
+    assert.equal(acks()[0]?.retransmission, false, 'the first ACK is not a retransmission');
     const ack = parseOrThrow(acks()[0]?.text ?? '');
     const inv = parseOrThrow(t.transport.sent[0]?.text ?? '');
     // Section 17.1.1.3: same Request-URI, Call-ID, From, top Via (branch), CSeq number; To of the response.
@@ -118,6 +120,7 @@ describe('INVITE client transaction (RFC 3261 17.1.1, RFC 6026)', () => {
     assert.equal(ack.toTag, 'peer1');
     answer(t, 486); // retransmitted final response
     assert.equal(acks().length, 2);
+    assert.equal(acks()[1]?.retransmission, true);
     assert.equal(t.responses.length, 1);
     t.clock.advance(31_999);
     assert.equal(tx.state, 'Completed');

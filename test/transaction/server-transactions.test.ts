@@ -282,3 +282,16 @@ describe('non-INVITE server transaction (RFC 3261 17.2.2)', () => {
     assert.equal(tx.state, 'Terminated');
   });
 });
+
+describe('non-INVITE server transaction without an answer', () => {
+  it('is forgotten after 64*T1 when the TU never answers (no leak)', async () => {
+    const clock = new VirtualClock();
+    const transport = new FakeTransport(clock);
+    const layer = new TransactionLayer({ transport, clock, user: { onRequest: () => {} } });
+    transport.receive(INVITE('z9hG4bK-silent', 'OPTIONS'), transport.flowTo('udp', '127.0.0.1', 5070));
+    assert.equal(layer.stats().serverTransactions, 1);
+    clock.advance(32_000);
+    assert.equal(layer.stats().serverTransactions, 0);
+    assert.equal(transport.sent.length, 0);
+  });
+});
