@@ -4,12 +4,11 @@
  * that ends the SIP header section.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const DIR = fileURLToPath(new URL('../../../shared/conformance/rfc5118/', import.meta.url));
+import { join } from 'node:path';
+import { conformanceDir } from '../helpers/paths.js';
 
 export function rfc5118Body(name: 'ipv6-in-sdp' | 'mult-ip-in-sdp'): string {
-  const text = readFileSync(`${DIR}${name}.dat`, 'latin1');
+  const text = readFileSync(join(conformanceDir(), 'rfc5118', `${name}.dat`), 'latin1');
   const at = text.indexOf('\r\n\r\n');
   if (at < 0) throw new Error(`${name}.dat has no header/body separator`);
   return text.slice(at + 4);
