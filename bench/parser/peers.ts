@@ -7,9 +7,10 @@
  *
  * Inputs: Switchboard and `sip` (kirm/sip.js) get the Buffer a socket delivers (`sip` decodes it
  * itself); JsSIP and SIP.js get a string, as their WebSocket transports do, decoded once outside
- * the timed loop (which favours them). Outputs: Switchboard builds a Buffer; `sip` builds a
- * string with `stringify`; JsSIP and SIP.js return the received text from `toString()` (their
- * incoming messages are not re-serialized, which also favours them).
+ * the timed loop (which favours them). Outputs: Switchboard's toBuffer() gives the received bytes
+ * back when they already are a serialization (as JsSIP's and SIP.js's toString() give back the
+ * received text); `sip` re-builds a string with `stringify`. The 'sb re-print' column shows
+ * Switchboard re-printing every line instead (toOutgoing().toBuffer()).
  */
 import { createRequire } from 'node:module';
 import { Parser as SipJsParser } from 'sip.js/lib/core/messages/parser.js';
@@ -47,6 +48,25 @@ export const switchboard: ParserAdapter = {
     const contact = need(msg.get('contact')[0], 'Contact').uri;
     if (contact.kind !== 'sip') throw new Error('Contact is not a SIP URI');
     const out = msg.toBuffer();
+    return mix(branch, msg.fromTag, msg.toTag, msg.callId, msg.cseq.seq, contact.host, out.length);
+  },
+};
+
+/**
+ * The same, but serialized by re-printing every header line (what a proxy does after editing a
+ * copy: toOutgoing() then toBuffer()), instead of reusing the received bytes.
+ */
+export const switchboardReprint: ParserAdapter = {
+  name: 'sb re-print',
+  prepare: (text) => Buffer.from(text, 'utf8'),
+  run(input) {
+    const r = parseMessage(input as Buffer);
+    if (!r.ok) throw r.error;
+    const msg = r.message;
+    const branch = msg.topVia.branch;
+    const contact = need(msg.get('contact')[0], 'Contact').uri;
+    if (contact.kind !== 'sip') throw new Error('Contact is not a SIP URI');
+    const out = msg.toOutgoing().toBuffer();
     return mix(branch, msg.fromTag, msg.toTag, msg.callId, msg.cseq.seq, contact.host, out.length);
   },
 };

@@ -11,6 +11,9 @@ import { unquote } from './grammar.js';
 export type ParamValue = string | null;
 export type ParamEntry = readonly [name: string, value: ParamValue];
 
+const NO_VALUES: readonly ParamValue[] = Object.freeze([]);
+const NO_ENTRIES: readonly ParamEntry[] = Object.freeze([]);
+
 export class Params {
   static readonly empty = new Params([]);
 
@@ -19,15 +22,18 @@ export class Params {
   #entries: readonly ParamEntry[] | undefined;
 
   constructor(entries: readonly ParamEntry[]) {
-    const flat: ParamValue[] = [];
-    for (const [n, v] of entries) flat.push(n, v);
-    this.#flat = flat;
+    if (entries.length === 0) this.#flat = NO_VALUES;
+    else {
+      const flat: ParamValue[] = [];
+      for (const [n, v] of entries) flat.push(n, v);
+      this.#flat = flat;
+    }
     this.#entries = entries;
   }
 
   /** From alternating names and values (names are strings, values strings or null); used by the parsers. */
   static fromFlat(flat: readonly ParamValue[]): Params {
-    const p = new Params([]);
+    const p = new Params(NO_ENTRIES);
     p.#flat = flat;
     p.#entries = undefined;
     return p;
