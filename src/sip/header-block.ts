@@ -10,7 +10,7 @@
 import type { CSeq } from './cseq.js';
 import { SipHeaderError, SipParseError } from './errors.js';
 import type { NameAddr } from './name-addr.js';
-import { type HeaderGet, type HeaderKey, type HeaderSet, headerKeyOf, headerSpec } from './registry.js';
+import { type HeaderGet, type HeaderKey, type HeaderSet, headerKeyOf, headerSpec, SINGLE_KEYS } from './registry.js';
 import type { Via } from './via.js';
 
 export interface HeaderLine {
@@ -129,7 +129,7 @@ export abstract class HeaderBlock {
   /** Typed access to a known header. Throws SipHeaderError when the header is malformed. */
   get<K extends HeaderKey>(key: K): HeaderGet<K> {
     const lines = this.lines;
-    if (headerSpec(key).cardinality === 'single') {
+    if (SINGLE_KEYS.has(key)) {
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i] as HeaderLine;
         if (line.key === key) return (line.values ?? valuesOf(line))[0] as HeaderGet<K>;

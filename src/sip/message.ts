@@ -1,7 +1,9 @@
 /**
  * SIP messages (RFC 3261 section 7). Received messages are immutable (IncomingRequest,
- * IncomingResponse: PJSIP's rx_data); messages to send are built (OutgoingRequest,
- * OutgoingResponse: tx_data) with typed header editing. Both serialize the same way: start
+ * IncomingResponse: PJSIP's rx_data): readonly fields, no editing methods, header lines never
+ * handed out (headerLines() gives copies); messages to send are built (OutgoingRequest,
+ * OutgoingResponse: tx_data) with typed header editing. (The line array is not frozen at run
+ * time: Object.freeze cost 5% of parsing and the types already forbid writes.) Both serialize the same way: start
  * line, header lines in order, a Content-Length computed from the body (section 20.14), the
  * empty line, and the body bytes untouched.
  */
@@ -72,7 +74,6 @@ export class IncomingRequest extends HeaderBlock {
     this.flow = meta.flow;
     this.receivedAt = meta.receivedAt;
     this.#wire = wire;
-    Object.freeze(this.lines);
   }
 
   /** The request line; the Request-URI as received. */
@@ -120,7 +121,6 @@ export class IncomingResponse extends HeaderBlock {
     this.flow = meta.flow;
     this.receivedAt = meta.receivedAt;
     this.#wire = wire;
-    Object.freeze(this.lines);
   }
 
   get startLine(): string {

@@ -276,6 +276,11 @@ export function headerSpec(key: HeaderKey): HeaderSpec<unknown, Cardinality> {
   return SPECS.get(key) as AnySpec;
 }
 
+/** Keys of the 'single' headers. */
+export const SINGLE_KEYS: ReadonlySet<string> = new Set(
+  [...SPECS].filter(([, spec]) => spec.cardinality === 'single').map(([key]) => key),
+);
+
 const byLowerName = new Map<string, HeaderKey>();
 /**
  * Canonical, lower-case and compact names bucketed by length and first letter, for the
