@@ -75,6 +75,13 @@ export const phoneConfigSchema = z
     byeAlsoFallback: z.boolean().default(true),
     /** Hold the call before transferring it (what the Cisco phones of the seeds do). */
     holdBeforeTransfer: z.boolean().default(true),
+    /**
+     * As blind transferor, hang up only when the final NOTIFY reports the new call up (what baresip
+     * and linphonec do as transferors); false: BYE right after the 202, as the Cisco phones of the
+     * seeds (B-6). baresip 1.0.0 as transferee ends its REFER subscription with "500 Connection
+     * reset by peer" when the BYE comes first, although it does call the target.
+     */
+    byeAfterNotify: z.boolean().default(false),
     /** As transferee, send NOTIFY "100 Trying" right after 202 (RFC 3515); Cisco sends only the final one. */
     notifyTrying: z.boolean().default(false),
     codecs: z

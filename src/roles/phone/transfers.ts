@@ -89,11 +89,15 @@ export class Transfers {
       status: r.status,
     });
     // The seeds (B-6 steps 10-12) and RFC 5589 section 6: BYE right after the 202; the REFER
-    // subscription keeps the dialog alive for the NOTIFY.
-    pc.call.hangup();
+    // subscription keeps the dialog alive for the NOTIFY. With byeAfterNotify the BYE waits for
+    // the final NOTIFY (what baresip and linphonec do as transferors); on failure the call stays
+    // held, as after a failed attended transfer.
+    const byeAfterNotify = this.phone.config.byeAfterNotify;
+    if (!byeAfterNotify) pc.call.hangup();
     void r.completion.then((p) => {
       off();
       const ok = p !== undefined && p.status >= 200 && p.status < 300;
+      if (ok && byeAfterNotify) pc.call.hangup();
       this.report(pc, {
         role: 'transferor',
         phase: ok ? 'completed' : 'failed',
