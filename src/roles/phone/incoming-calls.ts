@@ -55,6 +55,8 @@ export class IncomingCalls {
   onReplaced(call: Call, old: Call): void {
     const pc = this.phone.track(call);
     const oldPc = [...this.phone.allCalls()].find((c) => c.call === old);
+    // The UA hangs the replaced call up itself (BYE after the ACK): report why it ends.
+    if (oldPc) oldPc.localCause = 'replaced';
     const cur = this.phone.current();
     if (!cur || cur === oldPc) this.phone.setCurrent(pc);
     this.phone.emitCall(pc, { event: 'incoming', waiting: false, replaces: true });
