@@ -13,7 +13,8 @@ import {
 } from './message.js';
 import { NameAddr, parseNameAddr } from './name-addr.js';
 import { reasonPhrase } from './reason-phrases.js';
-import { parseUri, type Uri } from './uri.js';
+import type { Uri } from './uri.js';
+import { parseUri } from './uri-parse.js';
 import type { Via } from './via.js';
 
 export interface RequestInit {

@@ -64,7 +64,8 @@ export {
   isKnownHeader,
 } from './registry.js';
 export { type FramerEvent, StreamFramer, type StreamFramerOptions } from './stream-framer.js';
-export { GenericUri, parseSipUri, parseUri, SipUri, type SipUriInit, stripBrackets, TelUri, type Uri } from './uri.js';
+export { GenericUri, SipUri, type SipUriInit, stripBrackets, TelUri, type Uri } from './uri.js';
+export { parseSipUri, parseUri } from './uri-parse.js';
 export {
   DEFAULT_CONTENT_TYPES,
   type ValidationOptions,

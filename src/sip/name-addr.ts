@@ -9,7 +9,8 @@ import { SipParseError } from './errors.js';
 import { clip, endOfQuoted, isToken, isTokenChar, quote, skipWs, unquote } from './grammar.js';
 import { parseHeaderParams } from './header-params.js';
 import { Params } from './params.js';
-import { GenericUri, parseUri, type Uri } from './uri.js';
+import { GenericUri, type Uri } from './uri.js';
+import { parseUri } from './uri-parse.js';
 
 export interface NameAddrInit {
   displayName?: string | undefined;

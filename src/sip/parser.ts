@@ -12,12 +12,14 @@
  * messages.
  */
 import { SipParseError } from './errors.js';
-import { clip, isToken } from './grammar.js';
+import { isToken } from './grammar.js';
+import { type Head, splitHead } from './head-lines.js';
 import { type HeaderLine, lineValues } from './header-block.js';
 import { findHeaderEnd, type HeaderEnd } from './header-end.js';
 import { type IncomingMeta, IncomingRequest, IncomingResponse } from './message.js';
-import { headerFormAt, headerKeyOf } from './registry.js';
-import { parseUri, SipUri } from './uri.js';
+import { parseRequestLine, parseStatusLine } from './start-line.js';
+import { SipUri } from './uri.js';
+import { parseUri } from './uri-parse.js';
 
 export interface ParseOptions extends IncomingMeta {
   /** true (default) for UDP datagrams, false for a message framed from a stream. */
@@ -57,159 +59,11 @@ const EAGER: ReadonlySet<string> = new Set(['via', 'from', 'to', 'call-id', 'cse
 const EMPTY = Buffer.alloc(0);
 const CRLF2 = Buffer.from('\r\n\r\n');
 const SP = 0x20;
-const HT = 0x09;
 const CR = 0x0d;
 const LF = 0x0a;
 
 function fail(status: number, reason: string): never {
   throw new SipParseError(status, reason);
-}
-
-function parseRequestLine(line: string): { method: string; uriText: string; version: string } {
-  const sp1 = line.indexOf(' ');
-  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0 || sp2 === sp1 + 1 || sp2 === line.length - 1) {
-    fail(400, `malformed request line "${clip(line)}" (method SP Request-URI SP SIP-Version)`);
-  }
-  const method = line.slice(0, sp1);
-  const uriText = line.slice(sp1 + 1, sp2);
-  const version = line.slice(sp2 + 1);
-  if (!isToken(method)) fail(400, `bad method "${clip(method)}"`);
-  if (version !== 'SIP/2.0' && version.toUpperCase() !== 'SIP/2.0') {
-    if (/^SIP\/[0-9]+\.[0-9]+$/i.test(version)) fail(505, `SIP version ${version.slice(4)} is not supported`);
-    fail(400, `bad SIP version "${clip(version)}"`);
-  }
-  return { method, uriText, version };
-}
-
-function parseStatusLine(line: string): { status: number; reason: string } {
-  const m = /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3}) (.*)$/is.exec(line) ?? /^SIP\/([0-9]+\.[0-9]+) ([0-9]{3})$/i.exec(line);
-  if (!m) fail(400, `malformed status line "${clip(line)}"`);
-  if (m[1] !== '2.0') fail(505, `SIP version ${m[1]} is not supported`);
-  const status = Number(m[2]);
-  if (status < 100 || status > 699) fail(400, `status code ${status} out of range`);
-  return { status, reason: m[3] ?? '' };
-}
-
-function isLws(c: number): boolean {
-  return c === SP || c === HT;
-}
-
-/** One header line: name and value text, the value trimmed of linear white space. */
-function headerLine(text: string, from: number, to: number): HeaderLine | SipParseError {
-  const colon = text.indexOf(':', from);
-  if (colon < 0 || colon >= to || colon === from) {
-    return new SipParseError(400, `header line without a name and ':': "${clip(text.slice(from, to))}"`);
-  }
-  let nameEnd = colon;
-  while (nameEnd > from && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
-  let vs = colon + 1;
-  let ve = to;
-  while (vs < ve && isLws(text.charCodeAt(vs))) vs++;
-  while (ve > vs && (isLws(text.charCodeAt(ve - 1)) || text.charCodeAt(ve - 1) === CR)) ve--;
-  const form = headerFormAt(text, from, nameEnd);
-  const name = form === undefined ? text.slice(from, nameEnd) : form[0];
-  const key = form === undefined ? headerKeyOf(name) : form[1];
-  if (key === undefined && !isToken(name)) return new SipParseError(400, `bad header name "${clip(name)}"`);
-  // The same shape as rawLine() builds, so that every HeaderLine shares one hidden class.
-  return {
-    name,
-    key: key ?? name.toLowerCase(),
-    known: key !== undefined,
-    raw: text.slice(vs, ve),
-    values: undefined,
-    error: undefined,
-  };
-}
-
-interface Head {
-  readonly startLine: string;
-  readonly lines: HeaderLine[];
-  /** The first malformed line; the well-formed ones are still in `lines`. */
-  readonly error: SipParseError | undefined;
-  /** True when every line ended in CRLF and none was folded. */
-  readonly plain: boolean;
-  /** True when a line ended in a bare LF. */
-  readonly bareLf: boolean;
-}
-
-/**
- * Splits the header section into its start line and unfolded header lines (section 7.3.1: a
- * line starting with SP or HT continues the previous header line).
- */
-function splitHead(text: string): Head {
-  const len = text.length;
-  let plain = true;
-  let bareLf = false;
-  let nl = text.indexOf('\n');
-  if (nl < 0) nl = len;
-  else if (nl === 0 || text.charCodeAt(nl - 1) !== CR) {
-    plain = false;
-    bareLf = true;
-  }
-  const startLine = text.slice(0, nl > 0 && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl);
-  const lines: HeaderLine[] = [];
-  let error: SipParseError | undefined;
-  let pos = nl + 1;
-  while (pos < len) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = len;
-    else if (text.charCodeAt(end - 1) !== CR) {
-      plain = false;
-      bareLf = true;
-    }
-    let next = end + 1;
-    let c = next < len ? text.charCodeAt(next) : 0;
-    if (c === SP || c === HT) {
-      // Folded: join the continuation lines with one space each (section 7.3.1).
-      plain = false;
-      let joined = text.slice(pos, end > pos && text.charCodeAt(end - 1) === CR ? end - 1 : end);
-      while (c === SP || c === HT) {
-        let e = text.indexOf('\n', next);
-        if (e < 0) e = len;
-        else if (text.charCodeAt(e - 1) !== CR) bareLf = true;
-        joined += ` ${text.slice(next, e).trim()}`;
-        next = e + 1;
-        c = next < len ? text.charCodeAt(next) : 0;
-      }
-      const line = headerLine(joined, 0, joined.length);
-      if (line instanceof SipParseError) error ??= line;
-      else lines.push(line);
-      pos = next;
-      continue;
-    }
-    // The usual line, read in place: name, colon, value.
-    const colon = text.indexOf(':', pos);
-    if (colon < 0 || colon >= end || colon === pos) {
-      error ??= new SipParseError(400, `header line without a name and ':': "${clip(text.slice(pos, end))}"`);
-      pos = next;
-      continue;
-    }
-    let nameEnd = colon;
-    while (nameEnd > pos && isLws(text.charCodeAt(nameEnd - 1))) nameEnd--;
-    let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && isLws(text.charCodeAt(vs))) vs++;
-    while (ve > vs && (isLws(text.charCodeAt(ve - 1)) || text.charCodeAt(ve - 1) === CR)) ve--;
-    const form = headerFormAt(text, pos, nameEnd);
-    if (form !== undefined) {
-      // Same shape as rawLine(), so that every HeaderLine shares one hidden class.
-      lines.push({
-        name: form[0],
-        key: form[1],
-        known: true,
-        raw: text.slice(vs, ve),
-        values: undefined,
-        error: undefined,
-      });
-    } else {
-      const line = headerLine(text, pos, end);
-      if (line instanceof SipParseError) error ??= line;
-      else lines.push(line);
-    }
-    pos = next;
-  }
-  return { startLine, lines, error, plain, bareLf };
 }
 
 interface Checked {

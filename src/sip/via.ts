@@ -8,7 +8,7 @@ import { SipParseError } from './errors.js';
 import { clip, isTokenChar } from './grammar.js';
 import { parseHeaderParams } from './header-params.js';
 import { Params } from './params.js';
-import { checkHost } from './uri.js';
+import { checkHost } from './uri-parse.js';
 
 export interface ViaInit {
   protocol?: string;
