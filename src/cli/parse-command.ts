@@ -31,6 +31,11 @@ const ROLES: readonly ValidationRole[] = ['uas', 'proxy', 'registrar'];
 
 type Message = IncomingRequest | IncomingResponse;
 
+/** Control characters shown as \xHH, so that a message with a NUL or a BEL prints legibly. */
+function visible(text: string): string {
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function statusText(status: number): string {
   return `${status} ${reasonPhrase(status)}`;
 }
@@ -192,7 +197,7 @@ export async function parseCommand(argv: readonly string[], io: CommandIO): Prom
           status: result.request ? result.error.status : null,
         }),
       );
-    } else io.stdout(`unparseable ${kind}: ${result.error.message}; ${answer}`);
+    } else io.stdout(visible(`unparseable ${kind}: ${result.error.message}; ${answer}`));
     return 1;
   }
   const msg = result.message;
@@ -207,7 +212,7 @@ export async function parseCommand(argv: readonly string[], io: CommandIO): Prom
     const what = `malformed ${first.name} header: ${first.error.message.replace(/^[A-Za-z-]+: /, '')}${more}`;
     if (json) {
       io.stdout(JSON.stringify({ ok: false, kind: msg.kind, error: what, status: isReq ? first.error.status : null }));
-    } else io.stdout(`${what}; ${answer}`);
+    } else io.stdout(visible(`${what}; ${answer}`));
     return 1;
   }
   const problem = isReq ? validateRequest(msg, { role }) : validateResponse(msg);
@@ -291,6 +296,6 @@ export async function parseCommand(argv: readonly string[], io: CommandIO): Prom
         : 'Verdict: well-formed response; it is matched to its client transaction by branch and CSeq method',
     );
   }
-  io.stdout(out.join('\n'));
+  io.stdout(visible(out.join('\n')));
   return 0;
 }

@@ -97,6 +97,12 @@ describe('switchboard parse output', () => {
     assert.match(old, /Note: no Max-Forwards/);
   });
 
+  it('shows control characters as \\xHH, never raw', async () => {
+    const text = (await run(['parse', corpusEntry('rfc4475/intmeth').path])).out.join('\n');
+    assert.match(text, /BEL:\\\\x07 NUL:\\\\x00 DEL:\\\\x7f/);
+    assert.doesNotMatch(text, /[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
   it('names what a server answers, for the chosen role, with the headers it adds', async () => {
     const zeromf = corpusEntry('rfc4475/zeromf').path;
     assert.match((await run(['parse', zeromf])).out.at(-1) ?? '', /a uas would process it/);
