@@ -332,6 +332,19 @@ describe('received messages', () => {
     connectionId: undefined,
   };
 
+  it('parse the same from a string, a Buffer and a plain Uint8Array', () => {
+    const text = invite(['Subject: é'], 'body\0');
+    const bytes = Buffer.from(text);
+    const plainArray = new Uint8Array(bytes.length + 3).subarray(3);
+    plainArray.set(bytes);
+    for (const input of [text, bytes, plainArray]) {
+      const m = req(input);
+      assert.equal(m.get('subject'), 'é');
+      assert.equal(m.bodyText, 'body\0');
+      assert.deepEqual(m.toBuffer(), bytes);
+    }
+  });
+
   it('carry their flow and arrival time', () => {
     const m = parseOrThrow(invite(), { flow, receivedAt: 1234 });
     assert.equal(m.flow, flow);
