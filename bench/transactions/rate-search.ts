@@ -6,7 +6,9 @@
  * response came later than T1 = 500 ms, i.e. overload). The search doubles the rate until a step
  * fails, bisects between the last pass and the first failure with short steps, then confirms
  * with a long step (longer than 64*T1, so that transactions in their wait states — Timer J,
- * Timer L — reach their steady-state numbers), lowering the rate by 15% until one passes.
+ * Timer L — reach their steady-state numbers), lowering the rate by 20% until one passes. A
+ * failed step is followed by a fresh UAS process, warmed up, so that no step inherits the calls a
+ * failed one left timing out.
  */
 import { runSipp, type SippResult } from '../../test/helpers/sipp.js';
 import type { Target } from './targets.js';
@@ -100,41 +102,73 @@ export function formatStep(s: StepResult): string {
   ].join('  ');
 }
 
-export async function searchRate(target: Target, options: SearchOptions): Promise<SearchResult> {
+/** A few hundred calls at a low rate: JIT, socket buffers and lazily built tables warmed up. */
+async function warmUp(target: Target): Promise<void> {
+  await runSipp({
+    scenario: { builtin: 'uac' },
+    remote: `127.0.0.1:${target.port}`,
+    transport: 'udp',
+    calls: 400,
+    rate: 200,
+    timeoutS: 60,
+  });
+}
+
+/**
+ * Runs the search against fresh targets from `start`: a failed step leaves a UAS full of calls
+ * that time out and retransmit, so the next step gets a new process (warmed up like the first).
+ */
+export async function searchRate(start: () => Promise<Target>, options: SearchOptions): Promise<SearchResult> {
   const { log } = options;
-  const steps: StepResult[] = [];
-  const baseline = await runStep(target, Math.max(10, Math.round(options.start / 4)), 5, undefined);
-  log(`  baseline ${formatStep(baseline)}`);
-  if (!baseline.pass) return { target: target.name, baseline, steps, sustained: 0, confirmation: undefined };
-  const base = baseline.retransPerCall;
-  const step = async (rate: number, seconds: number): Promise<StepResult> => {
-    const s = await runStep(target, rate, seconds, base);
-    steps.push(s);
-    log(`  ${formatStep(s)}`);
-    return s;
+  const fresh = async (): Promise<Target> => {
+    const t = await start();
+    await warmUp(t);
+    return t;
   };
-  let pass = 0;
-  let fail = 0;
-  for (let rate = options.start; rate <= options.max; rate *= 2) {
-    if ((await step(rate, options.shortSeconds)).pass) pass = rate;
-    else {
-      fail = rate;
-      break;
+  let target = await fresh();
+  const name = target.name;
+  const steps: StepResult[] = [];
+  try {
+    const baseline = await runStep(target, Math.max(10, Math.round(options.start / 4)), 5, undefined);
+    log(`  baseline ${formatStep(baseline)}`);
+    if (!baseline.pass) return { target: name, baseline, steps, sustained: 0, confirmation: undefined };
+    const base = baseline.retransPerCall;
+    const step = async (rate: number, seconds: number): Promise<StepResult> => {
+      const s = await runStep(target, rate, seconds, base);
+      steps.push(s);
+      log(`  ${formatStep(s)}`);
+      if (!s.pass) {
+        await target.stop();
+        target = await fresh();
+      }
+      return s;
+    };
+    let pass = 0;
+    let fail = 0;
+    for (let rate = options.start; rate <= options.max; rate *= 2) {
+      if ((await step(rate, options.shortSeconds)).pass) pass = rate;
+      else {
+        fail = rate;
+        break;
+      }
     }
+    if (fail === 0) fail = options.max * 2;
+    // Bisect to within 10% (short steps).
+    while (pass > 0 && fail / pass > 1.1) {
+      const mid = Math.round((pass + fail) / 2);
+      if ((await step(mid, options.shortSeconds)).pass) pass = mid;
+      else fail = mid;
+    }
+    if (pass === 0) pass = Math.round(options.start / 2);
+    // Confirm with a long step; lower by 20% on failure.
+    const floor = Math.max(10, Math.round(options.start / 4));
+    for (let attempt = 0; attempt < 8 && pass >= floor; attempt++) {
+      const s = await step(pass, options.confirmSeconds);
+      if (s.pass) return { target: name, baseline, steps, sustained: pass, confirmation: s };
+      pass = Math.round(pass * 0.8);
+    }
+    return { target: name, baseline, steps, sustained: 0, confirmation: undefined };
+  } finally {
+    await target.stop();
   }
-  if (fail === 0) fail = options.max * 2;
-  // Bisect to within 10% (short steps).
-  while (pass > 0 && fail / pass > 1.1) {
-    const mid = Math.round((pass + fail) / 2);
-    if ((await step(mid, options.shortSeconds)).pass) pass = mid;
-    else fail = mid;
-  }
-  if (pass === 0) pass = Math.round(options.start / 2);
-  // Confirm with a long step; lower by 10% on failure.
-  for (let attempt = 0; attempt < 6 && pass >= 10; attempt++) {
-    const s = await step(pass, options.confirmSeconds);
-    if (s.pass) return { target: target.name, baseline, steps, sustained: pass, confirmation: s };
-    pass = Math.round(pass * 0.85);
-  }
-  return { target: target.name, baseline, steps, sustained: 0, confirmation: undefined };
 }

@@ -71,16 +71,11 @@ async function withTarget<T>(start: () => Promise<Target>, run: (t: Target) => P
 const results: SearchResult[] = [];
 if (!values['no-rate']) {
   console.log('\nSIPp UAC -> SIPp UAS (the generator ceiling)');
-  results.push(await withTarget(SippUasTarget.start, (t) => searchRate(t, options)));
+  results.push(await searchRate(() => SippUasTarget.start(), options));
   for (const impl of impls) {
     const name = impl === 'ua' ? 'UA core' : 'lean';
     console.log(`\nSIPp UAC -> Switchboard UAS (${name})`);
-    results.push(
-      await withTarget(
-        () => SwitchboardTarget.start(impl, undefined, compiled),
-        (t) => searchRate(t, options),
-      ),
-    );
+    results.push(await searchRate(() => SwitchboardTarget.start(impl, undefined, compiled), options));
   }
   const ceiling = results[0] as SearchResult;
   console.log('\nsustained call rate (0 failed calls, no retransmission growth, confirmed over a long step):');
