@@ -6,8 +6,8 @@
  * hear exactly those tones, never from one window.
  *
  * The reader is lenient about the header: a file still being written (libsndfile and
- * mediastreamer2 fix the sizes only when they close it) has a data size of 0 or one that is too
- * large, and the samples are then whatever follows the data chunk header.
+ * mediastreamer2 fix the sizes only when they close it) has a zeroed header, a data size of 0, or
+ * the size of an earlier close; the samples are whatever follows the data chunk header.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { encodeWav, FRAME_SAMPLES, ToneDetector, ToneSource } from '../../../src/media/index.js';
@@ -28,6 +28,14 @@ export function writeToneWav(path: string, hz: number | readonly number[], secon
 /** The samples of an 8 kHz mono 16-bit PCM WAV file, tolerating a header not yet finalised. */
 export function readRecording(path: string): Int16Array {
   const data = readFileSync(path);
+  // mediastreamer2 (linphonec's `record`) leaves the 44-byte header zeroed until it closes the
+  // file: what follows is 16-bit PCM at the codec's rate (8 kHz for G.711).
+  if (data.length >= 44 && data.subarray(0, 44).every((b) => b === 0)) {
+    const n = Math.floor((data.length - 44) / 2);
+    const out = new Int16Array(n);
+    for (let i = 0; i < n; i++) out[i] = data.readInt16LE(44 + 2 * i);
+    return out;
+  }
   if (data.length < 12 || data.toString('latin1', 0, 4) !== 'RIFF' || data.toString('latin1', 8, 12) !== 'WAVE')
     throw new Error(`${path}: not a RIFF/WAVE file (${data.length} bytes)`);
   let at = 12;
@@ -47,7 +55,9 @@ export function readRecording(path: string): Int16Array {
       if (!format) throw new Error(`${path}: data before fmt`);
       if (format.code !== 1 || format.bits !== 16 || format.channels !== 1 || format.rate !== 8000)
         throw new Error(`${path}: expected 8 kHz mono 16-bit PCM, got ${JSON.stringify(format)}`);
-      const end = size === 0 || body + size > data.length ? data.length : body + size;
+      // A file still being written may carry the size of an earlier close (mediastreamer2 rewrites
+      // the header when a re-INVITE restarts the stream) or 0: the samples run to the end.
+      const end = data.length;
       const n = Math.floor((end - body) / 2);
       const out = new Int16Array(n);
       for (let i = 0; i < n; i++) out[i] = data.readInt16LE(body + 2 * i);

@@ -60,7 +60,7 @@ function rcText(user: string, sipPort: number, rtpPort: number, account: Linphon
 [sip]
 bind_address=127.0.0.1
 sip_port=${sipPort}
-sip_tcp_port=0
+${account ? 'default_proxy=0\n' : ''}sip_tcp_port=0
 sip_tls_port=0
 contact="${user}" <sip:${user}@127.0.0.1:${sipPort}>
 guess_hostname=0
