@@ -160,8 +160,10 @@ describe('seed 001 through a proxy: backup and emergency proxies', () => {
     const callId = nth(s.wire, 'A->P2 INVITE').message.callId;
     await s.hears({ A: [1000], B: [440] });
     await aHangsUp(s, r.call.call);
-    // A's REGISTER went the same way: the primary's Timer F, then the backup.
+    // A's REGISTER went the same way: the primary until its Timer F, then the backup.
     await registered(s, 'A', 30_000);
+    assert.ok(primary.received.some((d) => d.method === 'REGISTER'), 'A tried to register through the primary');
+    nth(s.wire, 'P2->A 200 REGISTER');
 
     // Steps 1-7: one INVITE and six retransmissions of it (Timer A doubling from T1, RFC 3261
     // 17.1.1.2) until Timer B (64*T1); nothing came back from the primary.
