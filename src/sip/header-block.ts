@@ -35,6 +35,15 @@ export function rawLine(name: string, raw: string): HeaderLine {
   return { name, key: key ?? name.toLowerCase(), known: key !== undefined, raw, values: undefined, error: undefined };
 }
 
+/**
+ * The lines that hold `values`: one line for list and single headers, one line per value for
+ * 'lines' headers (challenges and credentials, whose values contain commas and cannot share a line).
+ */
+function linesFor(key: HeaderKey, values: readonly unknown[]): HeaderLine[] {
+  if (headerSpec(key).cardinality !== 'lines' || values.length <= 1) return [builtLine(key, values)];
+  return values.map((v) => builtLine(key, [v]));
+}
+
 export function builtLine(key: HeaderKey, values: readonly unknown[]): HeaderLine {
   return { name: headerSpec(key).name, key, known: true, raw: undefined, values, error: undefined };
 }
@@ -229,12 +238,11 @@ const EMPTY: readonly never[] = Object.freeze([]);
 export abstract class MutableHeaderBlock extends HeaderBlock {
   /** Replaces every line of the header with one line holding the given value(s). */
   set<K extends HeaderKey>(key: K, value: HeaderSet<K>): this {
-    const values = toValues(key, value);
+    const added = linesFor(key, toValues(key, value));
     const idx = this.lines.findIndex((l) => l.key === key);
-    const line = builtLine(key, values);
     this.lines = this.lines.filter((l) => l.key !== key);
-    if (idx >= 0 && idx <= this.lines.length) this.lines.splice(idx, 0, line);
-    else this.lines.push(line);
+    if (idx >= 0 && idx <= this.lines.length) this.lines.splice(idx, 0, ...added);
+    else this.lines.push(...added);
     this.invalidate();
     return this;
   }
@@ -243,20 +251,20 @@ export abstract class MutableHeaderBlock extends HeaderBlock {
   append<K extends HeaderKey>(key: K, value: HeaderSet<K>): this {
     if (headerSpec(key).cardinality === 'single') return this.set(key, value);
     const last = this.lines.findLastIndex((l) => l.key === key);
-    const line = builtLine(key, toValues(key, value));
-    if (last >= 0) this.lines.splice(last + 1, 0, line);
-    else this.lines.push(line);
+    const added = linesFor(key, toValues(key, value));
+    if (last >= 0) this.lines.splice(last + 1, 0, ...added);
+    else this.lines.push(...added);
     this.invalidate();
     return this;
   }
 
   /** Adds a line with the value(s) before the existing ones (a new top Via, a Record-Route). */
   prepend<K extends HeaderKey>(key: K, value: HeaderSet<K>): this {
-    const line = builtLine(key, toValues(key, value));
+    const added = linesFor(key, toValues(key, value));
     const first = this.lines.findIndex((l) => l.key === key);
-    if (first >= 0) this.lines.splice(first, 0, line);
-    else if (key === 'via') this.lines.unshift(line);
-    else this.lines.push(line);
+    if (first >= 0) this.lines.splice(first, 0, ...added);
+    else if (key === 'via') this.lines.unshift(...added);
+    else this.lines.push(...added);
     this.invalidate();
     return this;
   }

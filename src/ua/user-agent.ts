@@ -482,7 +482,7 @@ export class UserAgent implements TransactionUser {
         return;
       }
     }
-    invite.respond(responseTo(invite.request, 487, { toTag: 'cancelled' }));
+    invite.respond(responseTo(invite.request, 487, { toTag: newTag() }));
   }
 
   onStrayResponse(response: IncomingResponse): void {

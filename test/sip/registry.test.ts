@@ -7,11 +7,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  createRequest,
   HEADERS,
   type HeaderKey,
   headerKeyOf,
   type IncomingRequest,
   isKnownHeader,
+  parseAuthValue,
   parseOrThrow,
   validateRequest,
   validateResponse,
@@ -195,6 +197,28 @@ describe('list headers over several lines', () => {
     assert.equal(ch.length, 2);
     assert.equal(ch[0]?.params.getUnquoted('qop'), 'auth,auth-int');
     assert.equal(ch[1]?.params.get('algorithm'), 'SHA-256');
+  });
+
+  it("prints several 'lines' values set at once on lines of their own, so that they parse back", () => {
+    const out = createRequest({
+      method: 'REGISTER',
+      uri: 'sip:a.example.com',
+      from: '<sip:u@a.example.com>',
+      to: '<sip:u@a.example.com>',
+    });
+    out.set('authorization', [
+      parseAuthValue('Digest username="u", realm="a", nonce="1", uri="sip:a.example.com", response="00"'),
+      parseAuthValue('Digest username="u", realm="b", nonce="2", uri="sip:a.example.com", response="11"'),
+    ]);
+    out.append('authorization', [
+      parseAuthValue('Digest username="u", realm="c", nonce="3", uri="sip:a.example.com", response="22"'),
+    ]);
+    const back = parseOrThrow(out.toBuffer());
+    assert.equal(back.count('authorization'), 3);
+    assert.deepEqual(
+      back.get('authorization').map((c) => c.params.getUnquoted('realm')),
+      ['a', 'b', 'c'],
+    );
   });
 
   it('returns an empty list for an absent list header and undefined for an absent single one', () => {
