@@ -104,7 +104,9 @@ describe('seed 001 through a proxy: authentication', () => {
     const challenge = nth(s.wire, 'P->A 407 INVITE');
     const ack = nth(s.wire, 'A->P ACK', 0).message;
     const second = nth(s.wire, 'A->P INVITE', 1).message;
+    // Step 1 carries no credentials at all (not even the registrar's, whose realm is the same).
     assert.equal(header(nth(s.wire, 'A->P INVITE', 0).text, 'Proxy-Authorization'), undefined);
+    assert.equal(header(nth(s.wire, 'A->P INVITE', 0).text, 'Authorization'), undefined);
     assert.match(header(challenge.text, 'Proxy-Authenticate') ?? '', /^Digest realm="example\.com", .*nonce="/);
     // Step 3 acknowledges the 407 inside the INVITE's transaction (RFC 3261 17.1.1.3).
     assert.equal(ack.topVia.branch, first.topVia.branch, 'the ACK of the 407 has the INVITE branch');
@@ -120,6 +122,7 @@ describe('seed 001 through a proxy: authentication', () => {
     // The proxy consumed the credentials (RFC 3261 22.3) and forwarded the request with our Record-Route.
     const toB = nth(s.wire, 'P->B INVITE').text;
     assert.equal(header(toB, 'Proxy-Authorization'), undefined);
+    assert.equal(header(toB, 'Authorization'), undefined);
     assert.match(header(toB, 'Record-Route') ?? '', recordRouteOf(p));
     // The 407 is stateless: sent once, never retransmitted (RFC 3261 26.3.2.4).
     assert.equal(s.wire.messages({ retransmissions: true }).filter((m) => m.label === 'P->A 407 INVITE').length, 1);
@@ -162,7 +165,10 @@ describe('seed 001 through a proxy: backup and emergency proxies', () => {
     await aHangsUp(s, r.call.call);
     // A's REGISTER went the same way: the primary until its Timer F, then the backup.
     await registered(s, 'A', 30_000);
-    assert.ok(primary.received.some((d) => d.method === 'REGISTER'), 'A tried to register through the primary');
+    assert.ok(
+      primary.received.some((d) => d.method === 'REGISTER'),
+      'A tried to register through the primary',
+    );
     nth(s.wire, 'P2->A 200 REGISTER');
 
     // Steps 1-7: one INVITE and six retransmissions of it (Timer A doubling from T1, RFC 3261

@@ -82,6 +82,10 @@ function signallingThroughProxy(sc: Scenario): void {
     ['B', 'C'],
   ] as const)
     assert.equal(sc.wire.between(x, y).length, 0, `no SIP between ${x} and ${y}: everything goes through the proxy`);
+  // No phone receives another's credentials (the registrar's 401 is answered on the REGISTERs only).
+  for (const m of sc.wire.messages().filter((x) => x.from === 'P' && x.status === undefined))
+    for (const name of ['Authorization', 'Proxy-Authorization'])
+      assert.equal(header(m.text, name), undefined, `${m.label} (#${m.index}) carries no ${name}`);
   // The proxy never touches an SDP body: what it forwards is what it was sent (media stays direct).
   const all = sc.wire.messages();
   for (const m of all.filter((x) => x.from === 'P' && body(x.text).length > 0)) {
