@@ -104,6 +104,8 @@ describe('interop: Switchboard phone and baresip 1.0.0', () => {
       await bob.cmd('accept');
       await s.callState('A', dial.call.call, 'established');
       await s.hears({ A: [BARESIP_HZ] });
+      // Also keeps the new call's recording apart: sndfile names files by the second they start.
+      await recordingHears('baresip -dec.wav', () => bob.recordings().dec[0], [440], 1.5);
 
       const r = await s.phone('A').transfer(s.uri('C'), dial.call.call);
       assert.ok(r.ok, JSON.stringify(r));

@@ -224,9 +224,9 @@ export class Linphonec extends PeerProcess {
     const start = clock.now();
     for (;;) {
       this.send('status register');
-      const m = await this.expect(
-        /(registered, identity=\S+[^\n]*|registered=0|[^\n]*[Rr]egistration[^\n]*failed[^\n]*)/,
-      );
+      // "registered, identity=... duration=N" once registered, "registered=-1" while the REGISTER
+      // is in progress (or failed), "registered=0" without an account.
+      const m = await this.expect(/(registered, identity=\S+[^\n]*|registered=-?\d+)/);
       if (m[1]?.startsWith('registered, ')) return m[1];
       if (clock.now() - start > timeoutMs)
         throw new Error(`${this.name}: not registered after ${timeoutMs} ms (last: ${m[1]})`);
