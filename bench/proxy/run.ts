@@ -17,7 +17,7 @@
  *
  *   node --import tsx bench/proxy/run.ts [--duration S] [--short S] [--only switchboard|kamailio]
  *        [--tests calls,register,register-digest] [--rcvbuf BYTES] [--children N] [--workers N]
- *        [--hold-ms MS] [--no-ceiling] [--profile] [--show-config] [--tsx]
+ *        [--hold-ms MS] [--no-ceiling] [--profile [--profile-rate R]] [--show-config] [--tsx]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -26,6 +26,14 @@ import { parseArgs } from 'node:util';
 import { repoRoot } from '../../test/helpers/paths.js';
 import { freePort, sipp } from '../../test/helpers/sipp.js';
 import { compileServer } from './compile.js';
+import {
+  formatPerf,
+  PERF_MISSING,
+  type PerfRecording,
+  perfAvailable,
+  startPerf,
+  summarizePerf,
+} from './perf-profile.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
 import { type SearchResult, searchRate } from './search.js';
 import {
@@ -53,6 +61,7 @@ const { values } = parseArgs({
     max: { type: 'string' },
     'no-ceiling': { type: 'boolean' },
     profile: { type: 'boolean' },
+    'profile-rate': { type: 'string' },
     'show-config': { type: 'boolean' },
     tsx: { type: 'boolean' },
   },
@@ -254,10 +263,19 @@ for (const test of tests) {
 
 if (values.profile && tests.includes('calls') && servers.includes('switchboard' as never)) {
   const found = outcomes.find((o) => o.test === 'calls' && o.server === 'Switchboard')?.result?.sustained ?? 0;
-  const rate = Math.max(50, Math.round((found || 150) * 0.8));
+  const rate = Number(values['profile-rate'] ?? Math.max(50, Math.round((found || 150) * 0.8)));
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-proxy-prof-'));
-  console.log(`\nCPU profile of the Switchboard server, calls at ${rate}/s for 15 s (${dir}):`);
-  const server = await SwitchboardServer.start(script, { mode: 'plain', receiveBuffer, password, profileDir: dir });
+  const withPerf = perfAvailable();
+  console.log(`\nProfiles of the Switchboard server, calls at ${rate}/s for 15 s (${dir}):`);
+  const server = await SwitchboardServer.start(script, {
+    mode: 'plain',
+    receiveBuffer,
+    password,
+    workers,
+    profileDir: dir,
+    perfMap: withPerf,
+  });
+  let perf: PerfRecording | undefined;
   try {
     const calleePort = await freePort();
     await registerCallee(server, calleePort, scratch);
@@ -270,11 +288,22 @@ if (values.profile && tests.includes('calls') && servers.includes('switchboard' 
       password,
       dir: scratch,
     };
+    // Warm up (JIT) before recording.
+    await runStep(ctx, rate, 5, undefined);
+    if (withPerf) perf = startPerf(server.pids(), join(dir, 'perf.data'));
     console.log(`  ${formatStep(await runStep(ctx, rate, 15, undefined))}`);
+    await perf?.stop();
+    // Before the server stops: perf names JavaScript functions from its /tmp/perf-PID.map.
+    if (withPerf) console.log(formatPerf(summarizePerf(join(dir, 'perf.data'))));
+    else console.log(`  (${PERF_MISSING}: no on-CPU profile)`);
   } finally {
     await server.stop();
   }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  console.log(
+    '  node --cpu-prof of the same run (the main thread only; its sampler counts time the thread was preempted,',
+  );
+  console.log('  e.g. right after a sendto woke the peer, to the function it stopped in, so doSend is overstated):');
   console.log(file ? formatProfile(summarizeProfile(join(dir, file))) : '  (no profile written)');
 }
 

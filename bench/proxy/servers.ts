@@ -164,11 +164,17 @@ export class SwitchboardServer implements ServerUnderTest {
    */
   static async start(
     script: string,
-    options: ServerOptions & { readonly workers?: number; readonly profileDir?: string | undefined },
+    options: ServerOptions & {
+      readonly workers?: number;
+      readonly profileDir?: string | undefined;
+      /** --perf-basic-prof: /tmp/perf-PID.map names JavaScript functions for perf. */
+      readonly perfMap?: boolean;
+    },
   ): Promise<SwitchboardServer> {
     const port = await freePort();
     const execArgv = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
     if (options.profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', options.profileDir);
+    if (options.perfMap) execArgv.push('--perf-basic-prof');
     const workers = options.workers ?? 1;
     const args = [
       '--port',
@@ -203,8 +209,10 @@ export class SwitchboardServer implements ServerUnderTest {
     return this.child.pid === undefined ? 0 : treeCpuMs(this.child.pid);
   }
 
-  stop(): Promise<void> {
-    return stopChild(this.child);
+  async stop(): Promise<void> {
+    const pids = this.pids();
+    await stopChild(this.child);
+    for (const pid of pids) rmSync(`/tmp/perf-${pid}.map`, { force: true });
   }
 }
 

@@ -8,14 +8,25 @@
  * and every user's password is the bench password, checked from memory as Kamailio's
  * pv_auth_check does (HA1 computed per request from the password). INVITEs are not challenged.
  *
- *   node bench/proxy/switchboard-server.js --port P --rcvbuf BYTES [--auth on|off] [--password PW]
+ * With `--workers N` (N > 1) this process is a cluster primary that forks N workers sharing the
+ * port (cluster-worker.ts: shared handle, Call-ID affinity, relaying), with the location store in
+ * one SQLite file on tmpfs and one nonce secret; it runs no server itself.
  *
- * Tells its parent `{ kind: 'ready', port, pid }` once listening; stops on `{ kind: 'stop' }`
- * or when the IPC channel closes.
+ *   node bench/proxy/switchboard-server.js --port P --rcvbuf BYTES [--auth on|off] [--password PW]
+ *        [--workers N]
+ *
+ * Tells its parent `{ kind: 'ready', port, pid }` once listening; stops on `{ kind: 'stop' }`,
+ * SIGTERM, or when the IPC channel closes.
  */
+import cluster, { type Worker } from 'node:cluster';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { computeHa1, type DigestHash, type UserLookup } from '../../src/auth/index.js';
-import { startServer } from '../../src/roles/server/index.js';
+import { type RunningServer, startServer } from '../../src/roles/server/index.js';
+import { openStores, type StoreOptions } from '../../src/store/index.js';
+import { type SharedUdp, shareUdpPort } from './cluster-worker.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,39 +37,106 @@ const { values } = parseArgs({
     workers: { type: 'string' },
   },
 });
-if (Number(values.workers ?? 1) !== 1) throw new Error('--workers: only 1 for now');
 
+const port = Number(values.port ?? 0);
+const receiveBufferSize = Number(values.rcvbuf ?? 4 * 1024 * 1024);
+const workers = Number(values.workers ?? 1);
 const password = values.password ?? 'secret';
+/** Shared by the workers, so that a nonce one issued is good at another (servers.md, several instances). */
+const NONCE_SECRET = 'bench-proxy-nonce-secret-0123456789';
+
 /** Every user has the bench password: the same check as Kamailio's pv_auth_check("$td", password). */
 const users: UserLookup = {
   lookupHa1: async (username: string, realm: string, hash: DigestHash) => computeHa1(hash, username, realm, password),
 };
 
-const server = await startServer({
-  role: 'server',
-  listen: [{ transport: 'udp', host: '127.0.0.1', port: Number(values.port ?? 0) }],
-  transportOptions: { receiveBufferSize: Number(values.rcvbuf ?? 4 * 1024 * 1024) },
-  store: { kind: 'sqlite', dataDir: ':memory:' },
-  auth: values.auth === 'on' ? { users, algorithms: ['MD5'], methods: [] } : false,
-  proxy: { recordRoute: true },
-  // Bindings are kept for the whole run (Expires 3600): no purge in the middle of a step.
-  purgeIntervalMs: 0,
-});
+async function serve(store: StoreOptions): Promise<RunningServer> {
+  return startServer({
+    role: 'server',
+    listen: [{ transport: 'udp', host: '127.0.0.1', port }],
+    transportOptions: { receiveBufferSize },
+    store,
+    auth: values.auth === 'on' ? { users, algorithms: ['MD5'], methods: [], secret: NONCE_SECRET } : false,
+    proxy: { recordRoute: true },
+    // Bindings are kept for the whole run (Expires 3600): no purge in the middle of a step.
+    purgeIntervalMs: 0,
+  });
+}
 
-const endpoint = server.endpoints[0];
-process.send?.({ kind: 'ready', port: endpoint?.port ?? 0, pid: process.pid });
+/** Runs `stop` once on the parent's stop message, its disconnection or SIGTERM. */
+function onStop(stop: () => Promise<void>): void {
+  let stopping = false;
+  const once = (): void => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('message', (raw: unknown) => {
+    if ((raw as { kind?: string }).kind === 'stop') once();
+  });
+  process.on('disconnect', once);
+  process.on('SIGTERM', once);
+}
 
-let stopping = false;
-const stop = (): void => {
-  if (stopping) return;
-  stopping = true;
-  server.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-};
-process.on('message', (raw: unknown) => {
-  if ((raw as { kind?: string }).kind === 'stop') stop();
-});
-process.on('disconnect', stop);
-process.on('SIGTERM', stop);
+if (workers <= 1) {
+  const server = await serve({ kind: 'sqlite', dataDir: ':memory:' });
+  process.send?.({ kind: 'ready', port: server.endpoints[0]?.port ?? port, pid: process.pid });
+  onStop(() => server.stop());
+} else if (cluster.isPrimary) {
+  if (port === 0) throw new Error('--workers needs a fixed --port');
+  // One store file on tmpfs for all workers; the schema is created here, before they race for it.
+  const dataDir = mkdtempSync(join(process.platform === 'linux' ? '/dev/shm' : tmpdir(), 'switchboard-bench-'));
+  await (await openStores({ kind: 'sqlite', dataDir, synchronous: 'normal' })).close();
+  cluster.setupPrimary({ args: process.argv.slice(2) });
+  const relays: number[] = new Array(workers).fill(0);
+  let reported = 0;
+  let ready = 0;
+  const all: Worker[] = [];
+  for (let i = 0; i < workers; i++) {
+    const w = cluster.fork({ SB_WORKER_INDEX: String(i), SB_DATA_DIR: dataDir });
+    all.push(w);
+    w.on('message', (m: { kind: string; relayPort?: number }) => {
+      if (m.kind === 'relay') {
+        relays[i] = m.relayPort ?? 0;
+        if (++reported === workers) for (const x of all) x.send({ kind: 'peers', ports: relays });
+      } else if (m.kind === 'ready' && ++ready === workers) {
+        process.send?.({ kind: 'ready', port, pid: process.pid });
+      }
+    });
+  }
+  onStop(async () => {
+    await Promise.all(
+      all.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            w.kill('SIGTERM');
+          }),
+      ),
+    );
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+} else {
+  const index = Number(process.env.SB_WORKER_INDEX);
+  const shared: SharedUdp = await shareUdpPort(port, index, workers, receiveBufferSize);
+  const peersSet = new Promise<void>((resolve) => {
+    process.on('message', (m: { kind?: string; ports?: number[] }) => {
+      if (m.kind === 'peers' && m.ports) shared.setPeers(m.ports).then(resolve);
+    });
+  });
+  process.send?.({ kind: 'relay', relayPort: shared.relayPort });
+  const server = await serve({ kind: 'sqlite', dataDir: process.env.SB_DATA_DIR as string, synchronous: 'normal' });
+  await peersSet;
+  if (process.env.SB_DEBUG) setInterval(() => console.error(index, JSON.stringify(shared.stats())), 2000);
+  process.send?.({ kind: 'ready' });
+  process.on('SIGTERM', () => {
+    server.stop().then(() => {
+      shared.close();
+      process.exit(0);
+    });
+  });
+}
