@@ -234,17 +234,6 @@ export class Linphonec extends PeerProcess {
     }
   }
 
-  /** The `calls` table, once printed: `Id | Destination | State | Flags` rows. */
-  async calls(): Promise<{ id: string; destination: string; state: string; flags: string }[]> {
-    this.send('calls');
-    const m = await this.expect(/-{10,}\n([\s\S]*?)-{10,}/);
-    return (m[1] ?? '')
-      .split('\n')
-      .map((l) => l.split('|').map((c) => c.trim()))
-      .filter((c) => c.length >= 3 && /^\d+$/.test(c[0] ?? ''))
-      .map((c) => ({ id: c[0] ?? '', destination: c[1] ?? '', state: c[2] ?? '', flags: c[3] ?? '' }));
-  }
-
   protected async quit(): Promise<void> {
     this.send('terminate all');
     this.send('quit');
