@@ -68,7 +68,9 @@ export const serverConfigSchema = z
         algorithms: z
           .array(z.enum(['SHA-256', 'MD5', 'SHA-512-256']))
           .min(1)
-          .default(['SHA-256', 'MD5']),
+          // MD5 alone by default, as Kamailio's auth module: libre (baresip 1.0.0) and JsSIP give up
+          // when any challenge names another algorithm. Add SHA-256 for RFC 8760 clients.
+          .default(['MD5']),
       })
       .strict()
       .prefault({}),

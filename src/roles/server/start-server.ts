@@ -158,7 +158,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           clock,
           ...(auth.secret === undefined ? {} : { secret: auth.secret }),
           ...(auth.nonceLifetimeMs === undefined ? {} : { nonceLifetimeMs: auth.nonceLifetimeMs }),
-          ...(auth.algorithms === undefined ? {} : { algorithms: auth.algorithms }),
+          // MD5 alone unless configured (see config-schema.ts: old clients refuse other challenges).
+          algorithms: auth.algorithms ?? ['MD5'],
         });
   const users = auth?.users ?? stores.users;
   const domains = options.domains ?? [];
