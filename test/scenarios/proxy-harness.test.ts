@@ -3,16 +3,18 @@
  * only that call's messages (another call interleaved on the same pair neither helps nor hurts)
  * and still fails on a missing, reordered or unexpected message of its own; the digest
  * registration check accepts the challenge of a retransmitted REGISTER and nothing else; the
- * silent proxy notes every request and answers none.
+ * paced clock keeps timers in due order when the event loop is late; the silent proxy notes
+ * every request and answers none.
  */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { afterEach, describe, it } from 'node:test';
 import { CHANNEL_TX } from '../../src/transport/index.js';
+import { RealClock } from '../../src/util/index.js';
 import { waitFor } from './harness.js';
 import { expectLadder } from './ladder.js';
-import { callWire, expectCallLadder, expectDigestRegistration, SilentProxy } from './proxy-harness.js';
+import { callWire, expectCallLadder, expectDigestRegistration, PacedClock, SilentProxy } from './proxy-harness.js';
 import { WireRecorder } from './wire.js';
 
 const PORTS: Record<string, number> = { A: 5101, P: 5102 };
@@ -189,6 +191,36 @@ describe('proxy flows harness', () => {
     send('A', 'P', text(reg(2, true)));
     send('P', 'A', text({ ...reg(2, true), status: 403 }));
     assert.throws(() => expectDigestRegistration(w, 'A', 'P', 'a'), /200 to the REGISTER with credentials/);
+  });
+
+  it('paces a virtual clock by real time, each timer firing at its own due time however late the loop is', async () => {
+    const real = new RealClock();
+    const paced = new PacedClock(1);
+    try {
+      const start = paced.now();
+      const fired: number[] = [];
+      let interval = 10;
+      // Timer A's pattern: set again from its own callback, doubling; "Timer B" set once at 64 units.
+      const timerA = (): void => {
+        fired.push(Math.round((paced.now() - start) * 1000) / 1000);
+        interval *= 2;
+        if (fired.length < 6) paced.setTimer(interval, timerA);
+      };
+      paced.setTimer(10, timerA);
+      let firedBeforeB = -1;
+      paced.setTimer(640, () => {
+        firedBeforeB = fired.length;
+      });
+      const busyUntil = real.now() + 120; // an event loop that does not turn for 120 ms
+      while (real.now() < busyUntil) {}
+      await waitFor('the 640 ms timer', () => firedBeforeB >= 0, 5000);
+      assert.deepEqual(fired, [10, 30, 70, 150, 310, 630]);
+      assert.equal(firedBeforeB, 6, 'the sixth firing, due at 630, comes before the timer due at 640');
+      assert.ok(paced.now() >= 640);
+      assert.ok(paced.now() <= paced.fromReal(real.now()), 'never ahead of real time');
+    } finally {
+      paced.stop();
+    }
   });
 
   it('has a silent proxy that notes requests and answers nothing', async () => {

@@ -13,10 +13,11 @@
  */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
+import { Phone, type PhoneEvent, type PhoneOptions } from '../../src/roles/phone/index.js';
 import { type RunningServer, type StartServerOptions, startServer } from '../../src/roles/server/index.js';
 import { parseMessage } from '../../src/sip/index.js';
-import { RealClock } from '../../src/util/index.js';
-import { type PartyOptions, type Scenario, waitFor } from './harness.js';
+import { RealClock, type TimerHandle, VirtualClock } from '../../src/util/index.js';
+import { type PartyOptions, type Scenario, TONES, waitFor } from './harness.js';
 import { expectLadder, type LadderOptions } from './ladder.js';
 import { type WireMessage, WireRecorder } from './wire.js';
 
@@ -87,6 +88,74 @@ export function expectDigestRegistration(wire: WireRecorder, name: string, serve
     [200],
     `${name}: 200 to the REGISTER with credentials:\n${dump}`,
   );
+}
+
+/**
+ * Adds a phone started with options of its own (a clock) to a scenario, as Scenario.add does:
+ * user = the name in lower case, 127.0.0.1 on any port, the name's tone, named on the wire.
+ */
+export async function addPhone(
+  s: Scenario,
+  name: string,
+  options: PartyOptions,
+  phoneOptions: PhoneOptions,
+): Promise<Phone> {
+  const phone = await Phone.start(
+    {
+      user: name.toLowerCase(),
+      host: '127.0.0.1',
+      port: 0,
+      audio: { source: { tone: TONES[name] ?? 600, level: -10 } },
+      ...options,
+    },
+    phoneOptions,
+  );
+  s.phones[name] = phone;
+  const log: PhoneEvent[] = [];
+  s.events[name] = log;
+  phone.events.on('event', (e) => log.push(e));
+  const contact = new URL(phone.contactUri.replace(/^sip:/, 'sip://'));
+  s.wire.name(name, contact.hostname, Number(contact.port));
+  return phone;
+}
+
+/**
+ * A clock that follows real time (now() is the real time elapsed since it was made, brought up
+ * to date every couple of milliseconds) but fires its timers in the order of their due times,
+ * each seeing its own deadline as now(): a timer set again from its own callback (Timer A
+ * doubling) counts from when it was due, not from when a loaded event loop got round to it. On a
+ * shared machine the real clock's lateness adds up over the six Timer A firings of the backup
+ * flow and can pass Timer B (64*T1, set once, T1 after the seventh try): the phone would then
+ * count six tries, which no phone with exact timers does. now() never runs ahead of real time
+ * (it may lag by a pump), so a timer never fires before its due time on this clock's time line:
+ * an arrival time taken with RealClock, brought onto it with fromReal(), is at least the due time.
+ */
+export class PacedClock extends VirtualClock {
+  private readonly real = new RealClock();
+  private readonly origin = this.real.now();
+  private pump: TimerHandle | undefined;
+  private running = true;
+
+  constructor(private readonly stepMs = 2) {
+    super(0, Date.now());
+    this.tick();
+  }
+
+  private tick(): void {
+    this.advanceTo(this.real.now() - this.origin);
+    if (this.running) this.pump = this.real.setTimer(this.stepMs, () => this.tick());
+  }
+
+  /** A RealClock.now() reading (an arrival time) on this clock's time line. */
+  fromReal(realNow: number): number {
+    return realNow - this.origin;
+  }
+
+  /** Stops following real time (after the phone using it has stopped). */
+  stop(): void {
+    this.running = false;
+    this.pump?.cancel();
+  }
 }
 
 /**
