@@ -194,9 +194,9 @@ describe('seed 002: Snom attended transfer through the proxy (SER)', () => {
     await expectCallLadder(w, ac, ['P->C INVITE', 'C->P 200 INVITE', 'P->C ACK']);
 
     // The order across the calls, where one step causes the other. The drawing also puts C's BYE
-    // to B and A's NOTIFY before A's ACK to C: those are independent (the Snom C hangs up on
-    // sending its 200, this C after the ACK as RFC 3891 and seed B-8 steps 21-22 have it; the
-    // ACK of a 2xx goes out as soon as the 2xx arrives), so they are not asserted.
+    // to B and A's NOTIFY before A's ACK to C: those are independent (the drawing's C hangs up
+    // right after its 200, this C after the ACK, as seed B-8 steps 21-22 have it; the ACK of a
+    // 2xx goes out as soon as the 2xx arrives), so they are not asserted.
     before(nth(w, 'B->P ACK', 0, ab), nth(w, 'B->P INVITE', 0, bc), 'B holds A before calling C');
     before(nth(w, 'B->P ACK', 1, bc), nth(w, 'B->P REFER', 0, ab), 'C is on hold before the REFER');
     before(nth(w, 'A->P 202 REFER', 0, ab), nth(w, 'A->P INVITE', 0, ac), 'A calls C once it accepted the REFER');
