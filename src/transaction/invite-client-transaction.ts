@@ -137,7 +137,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
         // the timer with a value of 2*T1" (17.1.1.2): no cap for INVITE requests.
         this.retransmit();
         this.intervalA *= 2;
-        this.startTimer('A', this.intervalA);
+        this.rearmTimer('A', this.intervalA);
         break;
       case 'B':
         if (this.state !== 'Calling') return;

@@ -138,12 +138,12 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
           // response is passed to the transport again ... MIN(2*T1, T2)".
           this.resendLast();
           this.intervalG = Math.min(2 * this.intervalG, this.ctx.timers.T2);
-          this.startTimer('G', this.intervalG);
+          this.rearmTimer('G', this.intervalG);
         } else if (this.state === 'Accepted' && this.retransmitting2xx) {
           // Section 13.3.1.4: the UAS core retransmits the 2xx at T1, doubling up to T2.
           this.resendLast();
           this.intervalG = Math.min(2 * this.intervalG, this.ctx.timers.T2);
-          this.startTimer('G', this.intervalG);
+          this.rearmTimer('G', this.intervalG);
         }
         break;
       case 'H':

@@ -108,7 +108,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
         // Proceeding: "the timer is reset ... with a value of T2 seconds".
         this.intervalE =
           this.state === 'Trying' ? Math.min(2 * this.intervalE, this.ctx.timers.T2) : this.ctx.timers.T2;
-        this.startTimer('E', this.intervalE);
+        this.rearmTimer('E', this.intervalE);
         break;
       }
       case 'F':

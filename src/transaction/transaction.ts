@@ -29,6 +29,7 @@ export abstract class Transaction<S extends string> {
   abstract readonly kind: TransactionKind;
   protected abstract readonly transitions: Readonly<Record<S, readonly S[]>>;
   private readonly handles = new Map<TimerName | 'Cancel', TimerHandle>();
+  private readonly lastDue = new Map<TimerName | 'Cancel', number>();
   private current: S;
 
   protected constructor(
@@ -91,11 +92,26 @@ export abstract class Transaction<S extends string> {
   protected abstract onTimer(timer: TimerName | 'Cancel'): void;
 
   protected startTimer(name: TimerName | 'Cancel', ms: number): void {
+    this.armAt(name, this.ctx.clock.now() + ms);
+  }
+
+  /**
+   * Re-arms a retransmission timer `ms` after the time it was due, not after the time it fired:
+   * on a busy machine the lateness of each firing would otherwise add up, and an INVITE could
+   * see only 6 of its 7 sends before Timer B (A, E and G schedules stay exact).
+   */
+  protected rearmTimer(name: TimerName, ms: number): void {
+    const base = this.lastDue.get(name) ?? this.ctx.clock.now();
+    this.armAt(name, base + ms);
+  }
+
+  private armAt(name: TimerName | 'Cancel', due: number): void {
     this.handles.get(name)?.cancel();
     this.handles.set(
       name,
-      this.ctx.clock.setTimer(ms, () => {
+      this.ctx.clock.setTimer(due - this.ctx.clock.now(), () => {
         this.handles.delete(name);
+        this.lastDue.set(name, due);
         if (!this.terminated) this.onTimer(name);
       }),
     );

@@ -21,6 +21,7 @@ import {
   responseTo,
   SipUri,
   type Uri,
+  Via,
   validateRequest,
 } from '../sip/index.js';
 import type {
@@ -32,7 +33,7 @@ import type {
 import type { Destination } from '../transport/types.js';
 import { type Clock, RealClock } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
-import { newCallId, newTag } from '../util/ids.js';
+import { newBranch, newCallId, newTag } from '../util/ids.js';
 import { type Logger, nullLogger } from '../util/logger.js';
 import { Call } from './call.js';
 import { CallTransfer } from './call-transfer.js';
@@ -206,14 +207,27 @@ export class UserAgent implements TransactionUser {
     return this.send(request, [dialog.target().nextHop], handlers);
   }
 
+  /**
+   * Sends the ACK of a 2xx. The first time it gets its Via (a new branch: the ACK of a 2xx is a
+   * transaction of its own, section 17.1.1.3); for a retransmitted 2xx the same ACK, Via and all,
+   * is passed to the transport again (section 13.2.2.4).
+   */
   sendAck(dialog: Dialog, ack: OutgoingRequest): void {
     const hop = dialog.target().nextHop;
+    // The Via goes on at once so that a 2xx retransmitted before the first send completes reuses
+    // it; the transport stamps its transport and sent-by.
+    if (ack.get('via').length === 0) {
+      ack.prepend(
+        'via',
+        new Via({ transport: 'UDP', host: 'invalid.invalid', params: Params.of({ branch: newBranch(), rport: null }) }),
+      );
+    }
     this.resolver(hop).then(
       (dests) => {
         const dest = dests[0];
         if (dest)
           this.transactions
-            .sendStateless(ack.clone(), dest)
+            .sendStateless(ack, dest, { keepVia: true })
             .catch((err) => this.logger.warn('ACK not sent', { error: String(err) }));
       },
       (err) => this.logger.warn('cannot resolve the ACK destination', { hop: hop.toString(), error: String(err) }),

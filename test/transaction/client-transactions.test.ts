@@ -260,3 +260,26 @@ describe('non-INVITE client transaction (RFC 3261 17.1.2)', () => {
     assert.equal(outcome.kind === 'response' && outcome.response.status, 404);
   });
 });
+
+describe('retransmission timers on a late-firing clock', () => {
+  it('keeps the INVITE schedule (7 sends before Timer B) when every timer fires 100 ms late', async () => {
+    const inner = new VirtualClock();
+    const late = {
+      now: () => inner.now(),
+      wallTime: () => inner.wallTime(),
+      setTimer: (ms: number, fn: () => void) => inner.setTimer(ms + 100, fn),
+    };
+    const transport = new FakeTransport(inner);
+    const layer = new TransactionLayer({ transport, clock: late });
+    const failures: number[] = [];
+    layer.sendRequest(invite(), peer, { onResponse: () => {}, onFailure: () => failures.push(inner.now()) });
+    await flush();
+    inner.advance(40_000);
+    // Each send is 100 ms after its due time, but the lateness does not add up.
+    assert.deepEqual(
+      transport.sent.map((r) => r.time),
+      [0, 600, 1600, 3600, 7600, 15600, 31600],
+    );
+    assert.deepEqual(failures, [32100]);
+  });
+});

@@ -175,6 +175,24 @@ describe('UserAgent calls (RFC 3261 13-15)', () => {
     assert.deepEqual(await b, { ok: true });
   });
 
+  it('sends the same ACK again, same branch, for a retransmitted 2xx (section 13.2.2.4)', async () => {
+    const w = world();
+    const alice = w.party('alice', '10.0.0.1');
+    const bob = w.party('bob', '10.0.0.2');
+    bob.events.on('incomingCall', (c) => c.answer());
+    w.net.dropNext((p) => p.method === 'ACK' && p.status === undefined);
+    const out = await alice.call('sip:bob@10.0.0.2');
+    await settle(w.clock);
+    await settle(w.clock, 600); // bob's Timer G: the 2xx again
+    assert.equal(out.state, 'established');
+    const acks = w.net.packets.filter((p) => p.method === 'ACK' && p.status === undefined);
+    assert.equal(acks.length, 2);
+    const branch = (p: (typeof acks)[number]) => /branch=([^;\r\n]+)/.exec(p.bytes.toString())?.[1];
+    assert.equal(branch(acks[0] as never), branch(acks[1] as never));
+    assert.equal(acks[1]?.bytes.toString().match(/^Via:/gm)?.length, 1);
+    assert.equal(w.net.packets.filter((p) => p.status === 200).length, 2, 'bob stopped retransmitting');
+  });
+
   it('answers OPTIONS with Allow, Accept and Supported', async () => {
     const w = world();
     const alice = w.party('alice', '10.0.0.1');
