@@ -477,7 +477,7 @@ export class Call {
    * call not yet answered, BYE once established. `also` adds Also headers to the BYE (the
    * RFC 2543-era transfer of Cisco phones).
    */
-  hangup(options: { status?: number; also?: readonly NameAddr[] } = {}): void {
+  hangup(options: { status?: number; also?: readonly NameAddr[]; reason?: CallEndReason } = {}): void {
     switch (this.stateValue) {
       case 'calling':
       case 'proceeding':
@@ -492,7 +492,7 @@ export class Call {
         this.reject(options.status ?? 486);
         return;
       case 'established':
-        this.sendBye(options.also);
+        this.sendBye(options.also, options.reason);
         return;
       default:
         return;

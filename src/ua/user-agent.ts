@@ -468,7 +468,7 @@ export class UserAgent implements TransactionUser {
       call.replacing = old;
       call.answer();
       // Seed 000 steps 21-23: 200 to A, ACK from A, then C sends BYE to B.
-      call.events.once('confirmed', () => old.hangup());
+      call.events.once('confirmed', () => old.hangup({ reason: 'replaced' }));
       this.events.emit('callReplaced', call, old);
       return;
     }

@@ -276,7 +276,7 @@ describe('UserAgent transfer (RFC 3515, 3891, 3892; Cisco BYE/Also)', () => {
     assert.ok(result.ok);
     await settle(w.clock);
     const [, old] = await replaced;
-    assert.equal(old.ended?.reason, 'bye');
+    assert.equal(old.ended?.reason, 'replaced');
     assert.equal(bToC.ended?.by, 'remote', 'C hung up the consultation call');
     const invite = w.net.packets.find(
       (p) =>
