@@ -39,16 +39,16 @@ export async function authenticate(
 ): Promise<AuthVerdict> {
   const methods = options.methods ?? ['INVITE'];
   const from = request.get('from');
-  if (
-    request.toTag !== undefined ||
-    !methods.includes(request.method) ||
-    from === undefined ||
-    from.uri.kind !== 'sip' ||
-    !myself.isLocalDomain(from.uri.host)
-  ) {
+  if (from === undefined || from.uri.kind !== 'sip' || !myself.isLocalDomain(from.uri.host)) {
     return { kind: 'pass', user: undefined };
   }
   const realm = options.realm ?? myself.realmFor(from.uri.host);
+  if (request.toTag !== undefined || !methods.includes(request.method)) {
+    // Phones may keep answering our challenge within the dialog (section 22.3 allows it); the
+    // credentials are for us, so they never go further, whether we check them or not.
+    consumeCredentials(base, realm, true);
+    return { kind: 'pass', user: undefined };
+  }
   const result = await options.digest.verify(request, { realm, proxy: true, users: options.users });
   if (!result.ok) {
     return { kind: 'reject', response: result.respond, detail: `${result.reason}: ${result.detail}` };

@@ -76,6 +76,16 @@ describe('proxy: digest authentication (407)', () => {
       'MD5 alone by default, as Kamailio (old clients refuse other algorithms)',
     );
     assert.equal(challenge.get('proxy-authenticate')[0]?.params.getUnquoted('realm'), 'example.com');
+    call.hangup();
+    await settle(w.clock);
+    const byes = w.messages((p) => p.method === 'BYE' && p.status === undefined);
+    assert.equal(byes.length, 2, 'the BYE went through the proxy (Record-Route)');
+    assert.equal(byes[0]?.has('proxy-authorization'), true, 'alice answers the challenge again in the dialog');
+    assert.equal(
+      byes[1]?.has('proxy-authorization'),
+      false,
+      'credentials for our realm never go further, even in a dialog',
+    );
   });
 
   it('sends the 407 once: no retransmission, no transaction, a small answer', async () => {

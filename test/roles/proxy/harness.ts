@@ -60,6 +60,10 @@ export function authenticator(username: string, password: string): RequestAuthen
       }
       return true;
     },
+    // As phones do: cached credentials go on later requests of a challenged call (section 22.3).
+    preauthorize(request: OutgoingRequest): void {
+      client.authorize(request);
+    },
   };
 }
 
