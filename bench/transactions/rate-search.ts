@@ -63,6 +63,7 @@ export async function runStep(
     rate,
     limit: Math.max(200, rate * 5),
     timeoutS: seconds + 90,
+    traceErrors: false,
     extraArgs: ['-buff_size', '4194304'],
   });
   const wallSeconds = (performance.now() - t0) / 1000;

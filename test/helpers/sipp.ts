@@ -12,7 +12,18 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +87,8 @@ export interface SippOptions {
   readonly keys?: Readonly<Record<string, string | number>>;
   /** TLS certificate and key (PEM text) for -t l1; made with makeSippCertificate() when absent. */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** -trace_err (default true): unexpected messages logged; benchmarks turn it off (disk I/O). */
+  readonly traceErrors?: boolean;
   /** -trace_msg too (verbose; for debugging a failing run). */
   readonly traceMessages?: boolean;
   /** More arguments, appended as is. */
@@ -228,7 +241,8 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
   if (options.durationMs !== undefined) args.push('-d', String(options.durationMs));
   args.push('-timeout', `${options.timeoutS ?? 60}s`, '-timeout_error');
   args.push('-trace_stat', '-stf', 'stats.csv', '-fd', '1');
-  args.push('-trace_counts', '-trace_err', '-error_file', 'errors.log');
+  args.push('-trace_counts');
+  if (options.traceErrors ?? true) args.push('-trace_err', '-error_file', 'errors.log');
   args.push('-trace_screen', '-screen_file', 'screen.log');
   if (options.traceMessages) args.push('-trace_msg', '-message_file', 'messages.log');
   for (const [k, v] of Object.entries(options.keys ?? {})) args.push('-key', k, String(v));
@@ -344,8 +358,19 @@ function waitBound(
   });
 }
 
-function readIf(path: string): string {
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+/** The file's text, or its last `maxBytes` (an overloaded SIPp can write gigabytes of -trace_err). */
+function readIf(path: string, maxBytes = 1 << 20): string {
+  if (!existsSync(path)) return '';
+  const size = statSync(path).size;
+  if (size <= maxBytes) return readFileSync(path, 'utf8');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(maxBytes);
+    readSync(fd, buf, 0, maxBytes, size - maxBytes);
+    return `[... ${size - maxBytes} bytes left out ...]\n${buf.toString('utf8')}`;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function lastLineRecord(csv: string): Record<string, string> {
