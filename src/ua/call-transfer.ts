@@ -24,7 +24,8 @@ import {
   type Uri,
 } from '../sip/index.js';
 import type { ServerTransaction } from '../transaction/index.js';
-import type { Call, IncomingTransfer, TransferNotifier } from './call.js';
+import type { Call } from './call.js';
+import type { IncomingTransfer, TransferNotifier } from './call-events.js';
 import type { ReferProgress, TransferResult } from './types.js';
 import type { UaContext } from './ua-context.js';
 

@@ -29,62 +29,22 @@ import type {
   ServerTransaction,
 } from '../transaction/index.js';
 import type { Destination } from '../transport/types.js';
-import type { TimerHandle } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
 import { newTag, randomToken } from '../util/ids.js';
+import type { CallEvents } from './call-events.js';
 import type { CallTransfer } from './call-transfer.js';
 import type { OutgoingRequestFlow } from './outgoing-request.js';
+import { SessionModification } from './session-modification.js';
 import type {
   CallEnd,
   CallEndReason,
   CallResult,
   CallState,
-  ReferProgress,
   ReinviteResult,
   SessionMedia,
   TransferResult,
-  TransferTarget,
 } from './types.js';
 import type { UaContext } from './ua-context.js';
-
-export interface CallEvents {
-  [event: string]: unknown[];
-  /** A provisional response (outgoing calls). */
-  progress: [status: number, reason: string];
-  /** The call is answered (2xx sent or received). */
-  established: [];
-  /** Incoming calls: the ACK of our 2xx arrived. */
-  confirmed: [];
-  ended: [end: CallEnd];
-  /** The remote party put us on hold / took us off hold (derived from the negotiated SDP). */
-  remoteHold: [];
-  remoteResume: [];
-  /** An offer/answer exchange completed; media parameters may have changed. */
-  mediaUpdated: [];
-  /** The other party asks us to transfer (REFER); accept or reject the request. */
-  transferRequested: [request: IncomingTransfer];
-  /** A NOTIFY about the call our REFER started. */
-  referProgress: [progress: ReferProgress];
-  /** An INFO within the call (e.g. application/dtmf-relay). */
-  info: [request: IncomingRequest];
-}
-
-/** An incoming REFER, waiting for the application's decision. */
-export interface IncomingTransfer extends TransferTarget {
-  /**
-   * Accepts with 202 and, unless `notifyTrying` is false, sends the first NOTIFY (100 Trying, as
-   * RFC 3515 section 2.4.4 and baresip do; Cisco phones send only the final one); report the new
-   * call's progress through the returned notifier.
-   */
-  accept(options?: { readonly notifyTrying?: boolean }): TransferNotifier;
-  /** Refuses (603 Decline by default; 501 for phones configured without REFER support). */
-  reject(status?: number): void;
-}
-
-export interface TransferNotifier {
-  /** Sends a NOTIFY with `SIP/2.0 <status> <reason>`; a final status ends the subscription. */
-  notify(status: number, reason?: string): void;
-}
 
 type UacState = {
   flow: OutgoingRequestFlow | undefined;
@@ -129,11 +89,8 @@ export class Call {
   private uac: UacState | undefined;
   private uas: UasState | undefined;
   private endValue: CallEnd | undefined;
-  private reinvite:
-    | { kind: 'uac'; transaction: ClientTransaction | undefined }
-    | { kind: 'uas'; transaction: ServerTransaction }
-    | undefined;
-  private glareTimer: TimerHandle | undefined;
+  /** re-INVITEs in both directions (session-modification.ts). */
+  private readonly modification: SessionModification;
   private confirmedByAck = false;
   private readonly resultWaiters: ((r: CallResult) => void)[] = [];
   /** REFER machinery, attached by the UA (call-transfer.ts). */
@@ -153,6 +110,16 @@ export class Call {
     this.events = new Emitter((err, event) =>
       ua.logger.error('call event listener threw', { call: this.id, event, error: String(err) }),
     );
+    this.modification = new SessionModification({
+      ua,
+      media,
+      events: this.events,
+      dialog: () => this.dialogValue,
+      established: () => this.stateValue === 'established',
+      respond: (request, status, headers) => this.inDialogResponse(request, status, headers),
+      fail: (status, text) => this.end({ reason: 'failed', by: 'remote', status, text }),
+      hangUp: (reason) => this.sendBye(undefined, reason),
+    });
   }
 
   // ------------------------------------------------------------------ creation
@@ -279,7 +246,7 @@ export class Call {
     if (this.endValue) return;
     const end: CallEnd = info.also ? info : { reason: info.reason, by: info.by, status: info.status, text: info.text };
     this.endValue = end;
-    this.glareTimer?.cancel();
+    this.modification.stop();
     this.uac?.flow?.stop();
     this.transition('terminated');
     this.media.stop();
@@ -460,10 +427,7 @@ export class Call {
         this.events.emit('mediaUpdated');
       }
     }
-    if (this.reinvite?.kind === 'uas') {
-      this.reinvite = undefined;
-      return;
-    }
+    if (this.modification.onAck()) return;
     if (this.direction === 'incoming' && !this.confirmedByAck) {
       this.confirmedByAck = true;
       this.events.emit('confirmed');
@@ -536,7 +500,7 @@ export class Call {
   onRequest(request: IncomingRequest, tx: ServerTransaction): void {
     switch (request.method) {
       case 'INVITE':
-        this.onReinvite(request, tx);
+        this.modification.onReinvite(request, tx as InviteServerTransaction);
         return;
       case 'BYE': {
         tx.respond(this.inDialogResponse(request, 200));
@@ -571,109 +535,19 @@ export class Call {
     return res;
   }
 
-  /** A re-INVITE from the other side (section 14.2). */
-  private onReinvite(request: IncomingRequest, tx: ServerTransaction): void {
-    if (this.reinvite?.kind === 'uac' || (this.media.offerPending && request.body.length > 0)) {
-      // Section 14.2: "A UAS that receives a second INVITE before it sends the final response to
-      // a first INVITE with a lower CSeq ... MUST return a 500"; one that receives an INVITE while
-      // it has an outstanding one of its own "MUST return a 491 (Request Pending)".
-      tx.respond(this.inDialogResponse(request, 491));
-      return;
-    }
-    if (this.reinvite?.kind === 'uas') {
-      tx.respond(this.inDialogResponse(request, 500, [['Retry-After', String(Math.floor(Math.random() * 10))]]));
-      return;
-    }
-    const heldBefore = this.media.remoteHold;
-    let body: string;
-    if (request.body.length > 0) {
-      const r = this.media.receiveOffer(request.bodyText);
-      if (!r.ok) {
-        const headers: [string, string][] = r.warning
-          ? [['Warning', `${r.warning.code} ${this.ua.aor.host} "${r.warning.text}"`]]
-          : [];
-        tx.respond(this.inDialogResponse(request, r.status, headers));
-        return;
-      }
-      body = r.answer;
-    } else body = this.media.createOffer({ hold: this.media.localHold });
-    const res = responseTo(request, 200, { contact: this.ua.contact() });
-    res.setRaw('Server', this.ua.userAgent);
-    res.setBody(body, 'application/sdp');
-    (tx as InviteServerTransaction).respond(res, { retransmitUntilAck: true });
-    this.reinvite = { kind: 'uas', transaction: tx };
-    if (request.body.length > 0) {
-      this.reinvite = undefined;
-      this.media.start();
-      this.events.emit('mediaUpdated');
-      const heldNow = this.media.remoteHold;
-      if (heldNow && !heldBefore) this.events.emit('remoteHold');
-      if (!heldNow && heldBefore) this.events.emit('remoteResume');
-    }
-  }
-
   /** Puts the other party on hold (re-INVITE with a hold offer, RFC 3264 section 8.4). */
   hold(): Promise<ReinviteResult> {
-    return this.sendReinvite(true);
+    return this.modification.send(true);
   }
 
   /** Takes the other party off hold. */
   resume(): Promise<ReinviteResult> {
-    return this.sendReinvite(false);
+    return this.modification.send(false);
   }
 
-  /** Sends a re-INVITE with a new offer; on 491 retries after the section 14.1 back-off. */
-  sendReinvite(hold: boolean, attempt = 1): Promise<ReinviteResult> {
-    const dialog = this.dialogValue;
-    if (!dialog || this.stateValue !== 'established')
-      return Promise.resolve({ ok: false, status: undefined, reason: `call is ${this.stateValue}` });
-    if (this.reinvite || this.media.offerPending)
-      return Promise.resolve({ ok: false, status: undefined, reason: 'an offer/answer exchange is in progress' });
-    const offer = this.media.createOffer({ hold });
-    const req = dialog.createRequest('INVITE', { body: offer, contentType: 'application/sdp' });
-    req.setRaw('User-Agent', this.ua.userAgent);
-    this.reinvite = { kind: 'uac', transaction: undefined };
-    return new Promise((resolve) => {
-      const flow = this.ua.sendInDialog(dialog, req, {
-        onAttempt: (_r, tx) => {
-          if (this.reinvite?.kind === 'uac') this.reinvite.transaction = tx;
-        },
-        onResponse: (res) => {
-          if (res.status < 200) return;
-          this.reinvite = undefined;
-          if (res.status < 300) {
-            if (res.body.length > 0) this.media.receiveAnswer(res.bodyText);
-            const sent = flow.request as OutgoingRequest;
-            this.ua.sendAck(dialog, dialog.createRequest('ACK', { cseq: sent.cseq.seq }));
-            dialog.refreshFromResponse(res);
-            this.media.start();
-            this.events.emit('mediaUpdated');
-            resolve({ ok: true });
-            return;
-          }
-          this.media.rollback();
-          if (res.status === 491 && attempt < 5 && this.stateValue === 'established') {
-            // Section 14.1: the owner of the Call-ID waits 2.1 to 4 s, the other party 0 to 2 s.
-            const ownsCallId = dialog.isUac;
-            const delay = ownsCallId ? 2100 + Math.random() * 1900 : Math.random() * 2000;
-            this.glareTimer = this.ua.clock.setTimer(delay, () => {
-              this.sendReinvite(hold, attempt + 1).then(resolve);
-            });
-            return;
-          }
-          if (res.status === 481 || res.status === 408)
-            this.end({ reason: 'failed', by: 'remote', status: res.status, text: res.reason });
-          resolve({ ok: false, status: res.status, reason: res.reason });
-        },
-        onFailure: (f) => {
-          this.reinvite = undefined;
-          this.media.rollback();
-          // Section 14.1: a re-INVITE that times out ends the dialog (the peer is gone).
-          if (f.kind === 'timeout') this.sendBye(undefined, 'timeout');
-          resolve({ ok: false, status: f.status, reason: f.kind });
-        },
-      });
-    });
+  /** Sends a re-INVITE with a new offer (hold or not); on 491 retries after the section 14.1 back-off. */
+  sendReinvite(hold: boolean): Promise<ReinviteResult> {
+    return this.modification.send(hold);
   }
 
   // ------------------------------------------------------------------ transfer (delegated)

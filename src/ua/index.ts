@@ -1,5 +1,6 @@
 /** The UA layer: calls (INVITE sessions), transfer, registration, and the UA core that dispatches requests. */
-export { Call, type CallEvents, type IncomingTransfer, type TransferNotifier } from './call.js';
+export { Call } from './call.js';
+export type { CallEvents, IncomingTransfer, TransferNotifier } from './call-events.js';
 export { CallTransfer, parseSipfragStatus, referToWithReplaces } from './call-transfer.js';
 export { OutgoingRequestFlow, type OutgoingRequestHandlers } from './outgoing-request.js';
 export {
