@@ -55,31 +55,25 @@ export interface IncomingMeta {
   readonly receivedAt?: number | undefined;
 }
 
-export class IncomingRequest extends HeaderBlock {
-  readonly kind = 'request' as const;
+/** What both kinds of received message share: the flow, the time of arrival, the wire form. */
+abstract class ReceivedMessage extends HeaderBlock {
   readonly flow: Flow | undefined;
   readonly receivedAt: number | undefined;
   readonly #wire: WireForm | undefined;
 
-  /** `wire` is what the parser knows of the received form; built messages leave it out. */
-  constructor(
-    readonly method: string,
-    readonly uri: Uri,
-    lines: HeaderLine[],
-    readonly body: Uint8Array,
-    meta: IncomingMeta = {},
-    wire?: WireForm,
-  ) {
+  protected constructor(lines: HeaderLine[], meta: IncomingMeta, wire: WireForm | undefined) {
     super(lines);
     this.flow = meta.flow;
     this.receivedAt = meta.receivedAt;
     this.#wire = wire;
   }
 
-  /** The request line; the Request-URI as received. */
+  /** The start line as received (as built for messages made by hand). */
   get startLine(): string {
-    return this.#wire?.startLine ?? `${this.method} ${this.uri.toString()} SIP/2.0`;
+    return this.#wire?.startLine ?? this.builtStartLine();
   }
+
+  protected abstract builtStartLine(): string;
 
   /**
    * Serializes the message: the received bytes when they already are a serialization (a view on
@@ -95,6 +89,26 @@ export class IncomingRequest extends HeaderBlock {
   override toString(): string {
     return this.toBuffer().toString('utf8');
   }
+}
+
+export class IncomingRequest extends ReceivedMessage {
+  readonly kind = 'request' as const;
+
+  /** `wire` is what the parser knows of the received form; built messages leave it out. */
+  constructor(
+    readonly method: string,
+    readonly uri: Uri,
+    lines: HeaderLine[],
+    readonly body: Uint8Array,
+    meta: IncomingMeta = {},
+    wire?: WireForm,
+  ) {
+    super(lines, meta, wire);
+  }
+
+  protected builtStartLine(): string {
+    return `${this.method} ${this.uri.toString()} SIP/2.0`;
+  }
 
   /** A mutable copy to forward (section 16.6 step 1: "copy the request"). */
   toOutgoing(): OutgoingRequest {
@@ -102,11 +116,8 @@ export class IncomingRequest extends HeaderBlock {
   }
 }
 
-export class IncomingResponse extends HeaderBlock {
+export class IncomingResponse extends ReceivedMessage {
   readonly kind = 'response' as const;
-  readonly flow: Flow | undefined;
-  readonly receivedAt: number | undefined;
-  readonly #wire: WireForm | undefined;
 
   /** `wire` is what the parser knows of the received form; built messages leave it out. */
   constructor(
@@ -117,25 +128,11 @@ export class IncomingResponse extends HeaderBlock {
     meta: IncomingMeta = {},
     wire?: WireForm,
   ) {
-    super(lines);
-    this.flow = meta.flow;
-    this.receivedAt = meta.receivedAt;
-    this.#wire = wire;
+    super(lines, meta, wire);
   }
 
-  get startLine(): string {
-    return this.#wire?.startLine ?? `SIP/2.0 ${this.status} ${this.reason}`;
-  }
-
-  /** As IncomingRequest.toBuffer: the received bytes when they are a serialization, else re-printed. */
-  toBuffer(): Buffer {
-    const bytes = this.#wire?.bytes;
-    if (bytes !== undefined) return asBuffer(bytes);
-    return serialize(this.startLine, this.lines, this.body);
-  }
-
-  override toString(): string {
-    return this.toBuffer().toString('utf8');
+  protected builtStartLine(): string {
+    return `SIP/2.0 ${this.status} ${this.reason}`;
   }
 
   /** A mutable copy (a proxy forwarding the response upstream, section 16.7). */
@@ -144,9 +141,19 @@ export class IncomingResponse extends HeaderBlock {
   }
 }
 
-/** Body editing shared by outgoing messages. */
+/** Body editing and serialization shared by outgoing messages. */
 abstract class OutgoingMessage extends MutableHeaderBlock {
   override body: Uint8Array = EMPTY_BODY;
+
+  abstract get startLine(): string;
+
+  toBuffer(): Buffer {
+    return serialize(this.startLine, this.lines, this.body);
+  }
+
+  override toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
 
   /** Sets the body and its Content-Type (removes both when body is empty). */
   setBody(body: Uint8Array | string, contentType?: string): this {
@@ -177,14 +184,6 @@ export class OutgoingRequest extends OutgoingMessage {
     return `${this.method} ${this.uri.toString()} SIP/2.0`;
   }
 
-  toBuffer(): Buffer {
-    return serialize(this.startLine, this.lines, this.body);
-  }
-
-  override toString(): string {
-    return this.toBuffer().toString('utf8');
-  }
-
   /** An independent copy (a proxy's per-branch copy, section 16.6). */
   clone(): OutgoingRequest {
     return new OutgoingRequest(this.method, this.uri, this.copyLines(), this.body);
@@ -206,14 +205,6 @@ export class OutgoingResponse extends OutgoingMessage {
 
   get startLine(): string {
     return `SIP/2.0 ${this.status} ${this.reason}`;
-  }
-
-  toBuffer(): Buffer {
-    return serialize(this.startLine, this.lines, this.body);
-  }
-
-  override toString(): string {
-    return this.toBuffer().toString('utf8');
   }
 
   clone(): OutgoingResponse {
