@@ -29,6 +29,7 @@ import {
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { JsonLogger, type Logger, nullLogger } from '../util/logger.js';
 import type { CommandIO } from './io.js';
+import { signalled } from './signals.js';
 
 const USAGE = [
   'usage: switchboard phone [--config FILE] [--user NAME] [--domain HOST] [--password P] [--auth-user NAME]',
@@ -179,20 +180,6 @@ function fileAudio(c: PhoneConfig): Record<string, unknown> {
         ? { tone: src.frequency, level: src.level }
         : { wav: src.path, loop: src.loop };
   return { source, ...(c.audio.record !== undefined ? { record: c.audio.record } : {}) };
-}
-
-function signalled(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 function stdinLines(): { lines: AsyncIterable<string>; close: () => void } {

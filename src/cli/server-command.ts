@@ -27,6 +27,7 @@ import {
 import { TransportError } from '../transport/index.js';
 import { errorMessage, JsonLogger, type Logger, nullLogger, RealClock, SwitchboardError } from '../util/index.js';
 import type { CommandIO } from './io.js';
+import { signalled } from './signals.js';
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -52,20 +53,6 @@ function usage(role: ServerRole): string {
     `usage: switchboard ${role} [--config FILE] [--listen udp|tcp|tls:HOST:PORT ...] [--domain D ...] ` +
     '[--data DIR | --db postgres://...] [--auth on|off] [--realm R] [--log-level L]'
   );
-}
-
-function signalled(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 /** The listener a bind failure is about, from the socket error's syscall, address and port. */

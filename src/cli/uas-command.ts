@@ -16,6 +16,7 @@ import type { ListenSpec } from '../transport/index.js';
 import { RealClock } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import type { CommandIO } from './io.js';
+import { signalled } from './signals.js';
 
 const USAGE =
   'usage: switchboard uas --listen udp|tcp|tls:HOST:PORT ... [--tls-cert FILE --tls-key FILE] ' +
@@ -42,20 +43,6 @@ function milliseconds(name: string, value: string | undefined): number | undefin
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name}: expected a number of milliseconds, not "${value}"`);
   return Number(value);
-}
-
-function signalled(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(signal);
-    };
-    const onInt = (): void => stop('SIGINT');
-    const onTerm = (): void => stop('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
-  });
 }
 
 function statsLine(s: AutoAnswerStats): string {
