@@ -37,7 +37,7 @@ import {
   TransportError,
   type TransportUser,
 } from './types.js';
-import { stampResponseVia, stampSentBy } from './via-stamp.js';
+import { responseVia, stampSentBy } from './via-stamp.js';
 
 export interface MemoryTransportOptions {
   /** This host's IP literal on the network. */
@@ -136,16 +136,7 @@ export class MemoryTransport implements Transport {
 
   async sendResponse(response: OutgoingResponse, requestFlow: Flow | undefined): Promise<Sent> {
     this.assertRunning(requestFlow);
-    let via: Via | undefined;
-    try {
-      via = requestFlow ? stampResponseVia(response, requestFlow) : response.get('via')[0];
-    } catch (err) {
-      throw new TransportError(
-        'ERR_TRANSPORT_SEND',
-        `response with a malformed Via: ${errorMessage(err)}`,
-        requestFlow,
-      );
-    }
+    const via = responseVia(response, requestFlow);
     const route = responseRoute(via, requestFlow, (f) => this.connectionOf(f) !== undefined);
     if (route.kind !== 'resolve') return this.sendResponseBy(route, response);
     if (this.resolver === undefined) {

@@ -8,7 +8,7 @@
  * process; all timers go through the injected Clock.
  */
 import type { Socket } from 'node:net';
-import type { Flow, IncomingMessage, OutgoingRequest, OutgoingResponse, TransportProtocol, Via } from '../sip/index.js';
+import type { Flow, IncomingMessage, OutgoingRequest, OutgoingResponse, TransportProtocol } from '../sip/index.js';
 import type { Clock } from '../util/clock.js';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { type Logger, nullLogger } from '../util/logger.js';
@@ -34,7 +34,7 @@ import {
   type TransportUser,
 } from './types.js';
 import { UdpTransport } from './udp-transport.js';
-import { stampResponseVia, stampSentBy } from './via-stamp.js';
+import { responseVia, stampSentBy } from './via-stamp.js';
 
 export interface TransportManagerOptions {
   /** Close a connection we opened after this long without traffic (default 32 000 ms; 0 never). */
@@ -288,16 +288,7 @@ export class TransportManager implements Transport {
 
   async sendResponse(response: OutgoingResponse, requestFlow: Flow | undefined): Promise<Sent> {
     this.assertRunning(requestFlow);
-    let via: Via | undefined;
-    try {
-      via = requestFlow ? stampResponseVia(response, requestFlow) : response.get('via')[0];
-    } catch (err) {
-      throw new TransportError(
-        'ERR_TRANSPORT_SEND',
-        `response with a malformed Via: ${errorMessage(err)}`,
-        requestFlow,
-      );
-    }
+    const via = responseVia(response, requestFlow);
     const route = responseRoute(via, requestFlow, (f) => this.isFlowOpen(f));
     if (route.kind === 'connection') {
       const c = this.pool.forFlow(route.flow);

@@ -24,8 +24,10 @@ import {
   type TransportProtocol,
   Via,
 } from '../sip/index.js';
+import { errorMessage } from '../util/errors.js';
 import { newBranch } from '../util/ids.js';
 import { bracketHost, isIpLiteral, normalizeAddress, sameAddress } from './addresses.js';
+import { TransportError } from './types.js';
 
 /** Sets the top Via's transport and sent-by (adding a Via with a new branch when there is none). */
 export function stampSentBy(
@@ -124,4 +126,16 @@ export function stampResponseVia(response: OutgoingResponse, requestFlow: Flow):
     response.prepend('via', stamped);
   }
   return stamped;
+}
+
+/**
+ * The top Via a response is routed by (section 18.2.2): stamped for `requestFlow` when given,
+ * as it stands otherwise. A Via that does not parse makes the response undeliverable.
+ */
+export function responseVia(response: OutgoingResponse, requestFlow: Flow | undefined): Via | undefined {
+  try {
+    return requestFlow ? stampResponseVia(response, requestFlow) : response.get('via')[0];
+  } catch (err) {
+    throw new TransportError('ERR_TRANSPORT_SEND', `response with a malformed Via: ${errorMessage(err)}`, requestFlow);
+  }
 }
