@@ -4,7 +4,7 @@
  * retransmission, transport errors reported to the user (section 17.1.4), and response delivery.
  */
 import type { Flow, IncomingResponse, OutgoingRequest } from '../sip/index.js';
-import { type Destination, type Sent, TransportError } from '../transport/types.js';
+import { type Destination, type Sent, TransportError } from '../transport/index.js';
 import { Transaction, type TransactionContext } from './transaction.js';
 import type { ClientTransactionFailure, ClientTransactionUser } from './types.js';
 

@@ -47,8 +47,8 @@
  * gives up as if Timer B had fired.
  */
 import { ackForNon2xx, cancelFor, type IncomingResponse, type OutgoingRequest } from '../sip/index.js';
-import { flowDestination } from '../transport/flow-destination.js';
-import type { Destination, TransportError } from '../transport/types.js';
+import type { Destination, TransportError } from '../transport/index.js';
+import { flowDestination } from '../transport/index.js';
 import { ClientTransaction } from './client-transaction.js';
 import { type TimerName, type TimerValues, timerValues } from './timers.js';
 import type { TransactionContext } from './transaction.js';

@@ -43,7 +43,7 @@
  *          to take
  */
 import type { IncomingResponse, OutgoingRequest } from '../sip/index.js';
-import type { Destination, TransportError } from '../transport/types.js';
+import type { Destination, TransportError } from '../transport/index.js';
 import { ClientTransaction } from './client-transaction.js';
 import { type TimerName, timerValues } from './timers.js';
 import type { TransactionContext } from './transaction.js';

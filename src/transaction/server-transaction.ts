@@ -4,8 +4,8 @@
  * retransmission, and transport errors reported to the TU (section 17.2.4).
  */
 import type { Flow, IncomingRequest, OutgoingResponse } from '../sip/index.js';
-import type { Sent } from '../transport/types.js';
-import { TransportError } from '../transport/types.js';
+import type { Sent } from '../transport/index.js';
+import { TransportError } from '../transport/index.js';
 import { Transaction, type TransactionContext } from './transaction.js';
 
 /** Optional notifications for the TU that owns a server transaction. */

@@ -16,7 +16,7 @@ import {
   responseTo,
   Via,
 } from '../sip/index.js';
-import type { Destination, Sent, Transport, TransportUser } from '../transport/types.js';
+import type { Destination, Sent, Transport, TransportUser } from '../transport/index.js';
 import { type Clock, RealClock } from '../util/clock.js';
 import { newBranch } from '../util/ids.js';
 import { type Logger, nullLogger } from '../util/logger.js';

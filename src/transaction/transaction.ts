@@ -6,7 +6,7 @@
  * 17.1.2.2, 17.2.1, 17.2.2).
  */
 import type { Flow } from '../sip/index.js';
-import type { Transport } from '../transport/types.js';
+import type { Transport } from '../transport/index.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { type TransactionStateEvent, transactionStateChannel } from './diagnostics.js';

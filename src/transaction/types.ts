@@ -6,7 +6,7 @@
  * message, although each names the status section 8.1.3.1 says to treat it as.
  */
 import type { IncomingRequest, IncomingResponse } from '../sip/index.js';
-import type { TransportError } from '../transport/types.js';
+import type { TransportError } from '../transport/index.js';
 import { SwitchboardError } from '../util/errors.js';
 import type { ClientTransaction } from './client-transaction.js';
 import type { InviteServerTransaction } from './invite-server-transaction.js';

@@ -28,7 +28,7 @@ import type {
   InviteServerTransaction,
   ServerTransaction,
 } from '../transaction/index.js';
-import type { Destination } from '../transport/types.js';
+import type { Destination } from '../transport/index.js';
 import { Emitter } from '../util/emitter.js';
 import { newTag, randomToken } from '../util/ids.js';
 import type { CallEvents } from './call-events.js';

@@ -8,8 +8,8 @@
  */
 import type { IncomingResponse, OutgoingRequest, Uri } from '../sip/index.js';
 import type { ClientTransaction, ClientTransactionFailure, TransactionLayer } from '../transaction/index.js';
-import type { Destination } from '../transport/types.js';
-import { TransportError } from '../transport/types.js';
+import type { Destination } from '../transport/index.js';
+import { TransportError } from '../transport/index.js';
 import type { Logger } from '../util/logger.js';
 import type { RequestAuthenticator, Resolver } from './types.js';
 

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { SipUri, stripBrackets, type TransportProtocol, type Uri } from '../sip/index.js';
-import { type Destination, TransportError } from '../transport/types.js';
+import { type Destination, TransportError } from '../transport/index.js';
 
 export async function resolveLiteral(uri: Uri): Promise<Destination[]> {
   if (!(uri instanceof SipUri))

@@ -4,7 +4,7 @@
  * roles adapt media/ to it), and the typed results and indications it produces.
  */
 import type { IncomingRequest, IncomingResponse, NameAddr, OutgoingRequest, ReplacesValue, Uri } from '../sip/index.js';
-import type { Destination } from '../transport/types.js';
+import type { Destination } from '../transport/index.js';
 
 /** Outcome of applying a remote offer: our answer, or the status to refuse it with (488 + Warning). */
 export type RemoteOfferResult =

@@ -7,7 +7,7 @@
 import type { Dialog, DialogTable } from '../dialog/index.js';
 import type { NameAddr, OutgoingRequest, SipUri, Uri } from '../sip/index.js';
 import type { TransactionLayer } from '../transaction/index.js';
-import type { Destination } from '../transport/types.js';
+import type { Destination } from '../transport/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { OutgoingRequestFlow, OutgoingRequestHandlers } from './outgoing-request.js';

@@ -30,7 +30,7 @@ import type {
   TransactionLayer,
   TransactionUser,
 } from '../transaction/index.js';
-import type { Destination } from '../transport/types.js';
+import type { Destination } from '../transport/index.js';
 import { type Clock, RealClock } from '../util/clock.js';
 import { Emitter } from '../util/emitter.js';
 import { newBranch, newCallId, newTag } from '../util/ids.js';
