@@ -199,6 +199,8 @@ export class LeanAutoAnswerUas implements TransactionUser {
     if (call && !call.confirmed) {
       call.confirmed = true;
       this.counts.confirmed++;
+      // Acknowledged: the no-ACK hook cannot fire any more; do not let it hold the call.
+      call.tx.setEvents({});
     }
   }
 
@@ -324,6 +326,8 @@ export class LeanAutoAnswerUas implements TransactionUser {
   private end(call: LeanCall): void {
     call.state = 'ended';
     call.timer?.cancel();
+    // The no-ACK hook would keep the call alive until Timer L (64*T1) after it ended.
+    call.tx.setEvents({});
     this.pending.delete(call.tx);
     if (call.dialog) {
       this.byDialog.delete(call.dialog.id);
