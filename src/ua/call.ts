@@ -247,6 +247,8 @@ export class Call {
     const end: CallEnd = info.also ? info : { reason: info.reason, by: info.by, status: info.status, text: info.text };
     this.endValue = end;
     this.modification.stop();
+    // The INVITE server transaction outlives the call (Timer L): it must not keep the call alive.
+    this.uas?.transaction.setEvents({});
     this.uac?.flow?.stop();
     this.transition('terminated');
     this.media.stop();
