@@ -3,7 +3,8 @@
  * port) against Kamailio configured by the bench as a transaction-stateful, record-routing proxy
  * and registrar with an in-memory location table, in the same run, on the same machine, with
  * the same SIPp scenarios and the same UDP receive buffer. Three tests, each server started
- * fresh for each:
+ * fresh for each (for the register tests, fresh for each step: every step starts from an empty
+ * location table, after a warm-up of 3,000 registrations):
  *
  * - calls: SIPp UAC -> proxy -> SIPp UAS (registered at the proxy): INVITE, 100, 180, 200, ACK,
  *   pause, BYE, 200, with Record-Route so that ACK and BYE traverse the proxy;
@@ -80,7 +81,7 @@ for (const t of tests) {
     process.exit(2);
   }
 }
-const confirmSeconds = Number(values.duration ?? 30);
+const confirmSeconds = Number(values.duration ?? 40);
 const shortSeconds = Number(values.short ?? Math.min(6, confirmSeconds));
 const receiveBuffer = Number(values.rcvbuf ?? 4 * 1024 * 1024);
 const children = Number(values.children ?? 2);
@@ -188,17 +189,24 @@ for (const test of tests) {
   for (const which of servers) {
     const label = which === 'switchboard' ? 'Switchboard' : 'Kamailio';
     console.log(`\n[${test}] ${label}; load ${load()}`);
-    let server: ServerUnderTest | undefined;
+    let ctx: StepContext | undefined;
+    let first: ServerUnderTest | undefined;
     try {
-      server = await startServer(which, modeOf(test));
+      const server = await startServer(which, modeOf(test));
+      first = server;
       console.log(
         `  ${server.layout}; port ${server.port}; socket receive buffer (ss rb) ${receiveBuffers(server.port).join(', ') || 'n/a'}`,
       );
       const calleePort = await freePort();
       if (test === 'calls') await registerCallee(server, calleePort, scratch);
-      const ctx: StepContext = {
+      const fresh = async (): Promise<ServerUnderTest> => {
+        await ctx?.server.stop();
+        return startServer(which, modeOf(test));
+      };
+      ctx = {
         kind: test,
         server,
+        ...(test === 'calls' ? {} : { restart: fresh }),
         calleePort,
         holdMs,
         userPrefix: which === 'switchboard' ? 'sb' : 'ka',
@@ -211,7 +219,7 @@ for (const test of tests) {
       outcomes.push({ test, server: label, error: message });
       console.log(`  could not run: ${message}`);
     } finally {
-      await server?.stop();
+      await (ctx?.server ?? first)?.stop();
     }
   }
 }

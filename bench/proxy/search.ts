@@ -1,11 +1,12 @@
 /**
  * The highest rate a server sustains in one test of bench/proxy: a low-rate baseline (its
  * retransmissions per call are the reference), then short steps doubling the rate from `start`
- * until one fails, bisection between the last pass and the first failure to within 10 %, then a
- * long confirmation step at the rate found, lowered by 15 % until one passes (a long step is
- * longer than the transactions' wait states, Timer K and the 32 s of Timer L / RFC 6026's
- * Accepted state, when --duration allows it, so that the memory and timers of the steady state
- * are in it). The confirmation step's figures are the result.
+ * until one fails, bisection between the last pass and the first failure to within 10 %, then
+ * long steps: from that rate down by 30 % until one passes, then bisection between the highest
+ * long pass and the lowest long failure to within 10 %. A long step (--duration, 40 s by
+ * default) outlasts the transactions' wait states (Timer J, L and M: 64 x T1 = 32 s), so that
+ * the memory and timers of the steady state are in it: a rate that a short step sustains may
+ * not survive it. The highest passing long step's figures are the result.
  */
 import { formatStep, runStep, type StepContext, type StepResult } from './steps.js';
 
@@ -52,10 +53,17 @@ export async function searchRate(ctx: StepContext, o: SearchOptions): Promise<Se
     else fail = mid;
   }
   if (pass === 0) pass = Math.round(o.start / 2);
-  for (let attempt = 0; attempt < 6 && pass >= 10; attempt++) {
-    const s = await step(pass, o.confirmSeconds);
-    if (s.pass) return { baseline, steps, sustained: pass, confirmation: s };
-    pass = Math.round(pass * 0.85);
+  // Long steps: from the short-step rate down by 30 % until one passes, then bisect between the
+  // highest long pass and the lowest long failure to within 10 %.
+  let lo: StepResult | undefined;
+  let hi = 0;
+  let rate = pass;
+  for (let attempt = 0; attempt < 10 && rate >= 5; attempt++) {
+    const s = await step(rate, o.confirmSeconds);
+    if (s.pass) lo = s;
+    else hi = rate;
+    if (lo !== undefined && (hi === 0 || hi / lo.rate <= 1.1)) break;
+    rate = lo === undefined ? Math.round(rate * 0.7) : Math.round((lo.rate + hi) / 2);
   }
-  return { baseline, steps, sustained: 0, confirmation: undefined };
+  return { baseline, steps, sustained: lo?.rate ?? 0, confirmation: lo };
 }

@@ -24,7 +24,7 @@ import { repoRoot } from '../../test/helpers/paths.js';
 import { freePort, processCpuMs } from '../../test/helpers/sipp.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const clock = new RealClock({ unref: true });
+const clock = new RealClock();
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => clock.setTimer(ms, resolve));
 
 export const KAMAILIO_MISSING =
@@ -41,6 +41,18 @@ export interface ServerOptions {
   readonly password: string;
 }
 
+/** What a Switchboard server says about itself (single process). */
+export interface ServerSample {
+  readonly heapUsed: number;
+  readonly rss: number;
+  /** heapUsed is after a full garbage collection (the server runs with --expose-gc). */
+  readonly collected: boolean;
+  readonly clientTransactions: number;
+  readonly serverTransactions: number;
+  /** Requests the proxy is still handling (response contexts). */
+  readonly proxied: number;
+}
+
 export interface ServerUnderTest {
   readonly name: string;
   readonly port: number;
@@ -50,6 +62,8 @@ export interface ServerUnderTest {
   pids(): number[];
   /** CPU time (user + system) of all of them so far, ms. */
   cpuMs(): number;
+  /** Memory and state held, when the server can say (Switchboard with one process). */
+  sample?(): Promise<ServerSample | undefined>;
   stop(): Promise<void>;
 }
 
@@ -151,12 +165,31 @@ async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
 
 export class SwitchboardServer implements ServerUnderTest {
   readonly name = 'Switchboard';
+  private nextId = 1;
+  private readonly waiting = new Map<number, (s: ServerSample) => void>();
 
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
     readonly layout: string,
-  ) {}
+    private readonly workers: number,
+  ) {
+    child.on('message', (raw: unknown) => {
+      const m = raw as ServerSample & { kind?: string; id?: number };
+      if (m.kind !== 'sample' || m.id === undefined) return;
+      this.waiting.get(m.id)?.(m);
+      this.waiting.delete(m.id);
+    });
+  }
+
+  sample(): Promise<ServerSample | undefined> {
+    if (this.workers > 1 || !this.child.connected) return Promise.resolve(undefined);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.send({ kind: 'sample', id });
+    });
+  }
 
   /**
    * Forks `script` (switchboard-server.js compiled, or .ts through tsx) on a free port.
@@ -172,7 +205,7 @@ export class SwitchboardServer implements ServerUnderTest {
     },
   ): Promise<SwitchboardServer> {
     const port = await freePort();
-    const execArgv = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const execArgv = script.endsWith('.ts') ? ['--import', 'tsx', '--expose-gc'] : ['--expose-gc'];
     if (options.profileDir) execArgv.push('--cpu-prof', '--cpu-prof-dir', options.profileDir);
     if (options.perfMap) execArgv.push('--perf-basic-prof');
     const workers = options.workers ?? 1;
@@ -198,7 +231,7 @@ export class SwitchboardServer implements ServerUnderTest {
     });
     await waitAnswering(port, () => !exited(child), 'the Switchboard server');
     const layout = workers > 1 ? `${workers} worker processes on one UDP port` : '1 process';
-    return new SwitchboardServer(child, port, layout);
+    return new SwitchboardServer(child, port, layout, workers);
   }
 
   pids(): number[] {

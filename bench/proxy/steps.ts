@@ -22,17 +22,24 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RealClock } from '../../src/util/clock.js';
 import { type SippResult, startSipp } from '../../test/helpers/sipp.js';
-import { pause, type ServerUnderTest, udpDrops } from './servers.js';
+import { pause, type ServerSample, type ServerUnderTest, udpDrops } from './servers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const clock = new RealClock({ unref: true });
+const clock = new RealClock();
 const BUFF = ['-buff_size', String(4 * 1024 * 1024)];
 
 export type TestKind = 'calls' | 'register' | 'register-digest';
 
 export interface StepContext {
   readonly kind: TestKind;
-  readonly server: ServerUnderTest;
+  /** Replaced before each step when `restart` is given. */
+  server: ServerUnderTest;
+  /**
+   * Stops the server and starts a fresh one (register tests: every step starts from an empty
+   * location table, the same for both servers whatever their search path), warmed up with
+   * WARMUP registrations before the step is measured.
+   */
+  readonly restart?: () => Promise<ServerUnderTest>;
   /** calls: the UAS's port (registered as sip:callee@server). */
   readonly calleePort: number;
   /** calls: ms between ACK and BYE. */
@@ -61,6 +68,8 @@ export interface StepResult {
   readonly drops: number;
   /** 1-minute load average at the start and the end. */
   readonly load: readonly [number, number];
+  /** The server's memory and state right after the step (Switchboard, one process). */
+  readonly sample: ServerSample | undefined;
   readonly pass: boolean;
   readonly why: string;
 }
@@ -141,15 +150,73 @@ export async function registerCallee(server: ServerUnderTest, calleePort: number
   }
 }
 
+/** Registrations (at WARMUP_RATE/s) sent to a fresh server before a register step: JIT warm-up. */
+const WARMUP = 3000;
+const WARMUP_RATE = 1000;
+
+function injectionFile(ctx: StepContext, name: string, prefix: string, count: number): string {
+  const inf = join(ctx.dir, name);
+  const users: string[] = ['SEQUENTIAL'];
+  for (let i = 0; i < count; i++) {
+    const user = `${prefix}u${i}`;
+    users.push(`${user};[authentication username=${user} password=${ctx.password}]`);
+  }
+  writeFileSync(inf, `${users.join('\n')}\n`);
+  return inf;
+}
+
+async function warmUp(ctx: StepContext, n: number): Promise<void> {
+  const inf = injectionFile(ctx, `warmup-${n}.csv`, `${ctx.userPrefix}w${n}`, WARMUP);
+  const r = await (
+    await startSipp({
+      scenario: { file: join(here, ctx.kind === 'register' ? 'register.xml' : 'register-auth.xml') },
+      remote: `127.0.0.1:${ctx.server.port}`,
+      transport: 'udp',
+      calls: WARMUP,
+      rate: WARMUP_RATE,
+      timeoutS: 60,
+      extraArgs: ['-inf', inf, ...BUFF],
+    })
+  ).result;
+  rmSync(inf, { force: true });
+  if (r.exitCode !== 0) throw new Error(`warm-up of ${ctx.server.name} failed: ${summarizeErrors(r.errors)}`);
+}
+
+/** What went wrong in a SIPp run, from its -trace_err log: counts by kind. */
+export function summarizeErrors(text: string): string {
+  const kinds = new Map<string, number>();
+  const add = (k: string): void => {
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  };
+  for (const m of text.matchAll(
+    /Aborting call on unexpected message[^']*'[^']*' \(index \d+\), received '(SIP\/2\.0 \d+[^\r\n]*|[A-Z]+ )/g,
+  )) {
+    add(`unexpected ${(m[1] as string).trim()}`);
+  }
+  for (const _ of text.matchAll(/Aborting call on UDP retransmission timeout/g)) add('retransmission timeout');
+  for (const _ of text.matchAll(/Dead call [^ ]+ \(successful\)/g)) add('message after the call ended');
+  return (
+    [...kinds.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, v]) => `${v}x ${k}`)
+      .join('; ') || 'no SIPp error log'
+  );
+}
+
 export async function runStep(
   ctx: StepContext,
   rate: number,
   seconds: number,
   baselineRetrans: number | undefined,
 ): Promise<StepResult> {
+  const n = ++stepNumber;
+  if (ctx.restart) {
+    ctx.server = await ctx.restart();
+    await warmUp(ctx, n);
+  }
   await waitQuiet(ctx.server);
   const calls = Math.max(1, Math.round(rate * seconds));
-  const n = ++stepNumber;
   const load0 = loadavg()[0] ?? 0;
   const drops0 = udpDrops(ctx.server.port);
   const cpu0 = ctx.server.cpuMs();
@@ -187,13 +254,7 @@ export async function runStep(
     uas = await uasRun.result;
     stopper.cancel();
   } else {
-    const inf = join(ctx.dir, `users-${n}.csv`);
-    const users: string[] = ['SEQUENTIAL'];
-    for (let i = 0; i < calls; i++) {
-      const user = `${ctx.userPrefix}s${n}u${i}`;
-      users.push(`${user};[authentication username=${user} password=${ctx.password}]`);
-    }
-    writeFileSync(inf, `${users.join('\n')}\n`);
+    const inf = injectionFile(ctx, `users-${n}.csv`, `${ctx.userPrefix}s${n}`, calls);
     uac = await (
       await startSipp({
         scenario: { file: join(here, ctx.kind === 'register' ? 'register.xml' : 'register-auth.xml') },
@@ -225,6 +286,8 @@ export async function runStep(
   if (created < rate * 0.9) problems.push(`created ${created.toFixed(0)}/s`);
   if (baselineRetrans !== undefined && retransPerCall > baselineRetrans + 0.001)
     problems.push(`retransmissions ${retransmissions} (${(retransPerCall * 1000).toFixed(1)}/1000)`);
+  if (uac.failed > 0 || uac.exitCode !== 0) problems.push(`SIPp: ${summarizeErrors(uac.errors)}`);
+  const sample = await ctx.server.sample?.();
   return {
     rate,
     seconds,
@@ -238,6 +301,7 @@ export async function runStep(
     sippCpuMs: (uac.cpuMs ?? 0) + (uas?.cpuMs ?? 0),
     drops,
     load: [load0, loadavg()[0] ?? 0],
+    sample,
     pass: problems.length === 0,
     why: problems.join(', ') || 'ok',
   };
@@ -254,6 +318,11 @@ export function formatStep(s: StepResult): string {
     `server CPU ${((s.serverCpuMs / s.calls) * 1000).toFixed(0).padStart(5)} us ${unit}`,
     `SIPp ${((s.sippCpuMs / s.calls) * 1000).toFixed(0).padStart(4)} us`,
     `load ${s.load[0].toFixed(1)}-${s.load[1].toFixed(1)}`,
+    s.sample
+      ? `heap ${(s.sample.heapUsed / 2 ** 20).toFixed(0)} MB, ${s.sample.serverTransactions + s.sample.clientTransactions} txns`
+      : '',
     s.pass ? 'PASS' : `FAIL (${s.why})`,
-  ].join('  ');
+  ]
+    .filter((x) => x.length > 0)
+    .join('  ');
 }

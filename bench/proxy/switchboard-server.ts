@@ -84,6 +84,26 @@ function onStop(stop: () => Promise<void>): void {
 if (workers <= 1) {
   const server = await serve({ kind: 'sqlite', dataDir: ':memory:' });
   process.send?.({ kind: 'ready', port: server.endpoints[0]?.port ?? port, pid: process.pid });
+  // `{ kind: 'sample', id }`: memory (after a full collection when run with --expose-gc) and
+  // the transactions and proxied requests still held.
+  process.on('message', (raw: unknown) => {
+    const m = raw as { kind?: string; id?: number };
+    if (m.kind !== 'sample') return;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const mem = process.memoryUsage();
+    const t = server.transactions.stats();
+    process.send?.({
+      kind: 'sample',
+      id: m.id,
+      heapUsed: mem.heapUsed,
+      rss: mem.rss,
+      collected: gc !== undefined,
+      clientTransactions: t.clientTransactions,
+      serverTransactions: t.serverTransactions,
+      proxied: server.proxy?.activeRequests ?? 0,
+    });
+  });
   onStop(() => server.stop());
 } else if (cluster.isPrimary) {
   if (port === 0) throw new Error('--workers needs a fixed --port');
