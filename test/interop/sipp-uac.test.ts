@@ -142,9 +142,10 @@ describe('Switchboard UAC -> SIPp UAS', () => {
 
   it('completes every call with SIPp dropping 10% of messages', async () => {
     const calls = 20;
-    // SIPp answers retransmitted BYEs for 10 s after its 200 (our BYE retransmits at 0.5, 1.5,
-    // 3.5 and 7.5 s): a call fails only if five BYE/200 exchanges in a row lose a message.
-    const { ends, result } = await runAgainstSipp('udp', { calls, lost: 10, parallel: 5, pauseMs: 10_000 });
+    // SIPp answers retransmitted BYEs for 16 s after its 200; our BYE goes out at 0, 0.5, 1.5,
+    // 3.5, 7.5, 11.5 and 15.5 s (T1 doubling to T2): a call fails only if seven BYE/200 exchanges
+    // in a row lose a message (0.19^7, about 1e-5 per call).
+    const { ends, result } = await runAgainstSipp('udp', { calls, lost: 10, parallel: 5, pauseMs: 16_000 });
     assertCompleted(ends, calls, result);
     const lost = result.messages.reduce((n, m) => n + m.lost, 0);
     assert.ok(lost > 0, `SIPp dropped messages:\n${describeRun(result)}`);
