@@ -15,11 +15,14 @@ export interface ServerSample {
   readonly external: number;
   readonly cpuUserMs: number;
   readonly cpuSystemMs: number;
+  /** Event-loop delay since the last reset (perf_hooks.monitorEventLoopDelay), ms. */
+  readonly loopDelayP99Ms: number;
+  readonly loopDelayMaxMs: number;
 }
 
 export type ServerRequest =
   /** `gc`: collect garbage first (the process runs with --expose-gc). */
-  | { readonly kind: 'sample'; readonly id: number; readonly gc: boolean }
+  | { readonly kind: 'sample'; readonly id: number; readonly gc: boolean; readonly resetLoopDelay?: boolean }
   | { readonly kind: 'stop'; readonly id: number };
 
 export type ServerReply =

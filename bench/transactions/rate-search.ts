@@ -24,6 +24,8 @@ export interface StepResult {
   readonly uasCpuPerCall: number;
   readonly uacCpuPerCall: number;
   readonly wallSeconds: number;
+  /** The UAS's event-loop delay during the step (Switchboard only), ms. */
+  readonly loopDelay: { readonly p99: number; readonly max: number } | undefined;
   readonly pass: boolean;
   readonly why: string;
 }
@@ -54,6 +56,7 @@ export async function runStep(
   await target.idle();
   const calls = Math.max(1, Math.round(rate * seconds));
   const cpu0 = await target.cpuMs();
+  await target.loopDelay();
   const t0 = performance.now();
   const sipp = await runSipp({
     scenario: { builtin: 'uac' },
@@ -68,6 +71,7 @@ export async function runStep(
   });
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu1 = await target.cpuMs();
+  const loopDelay = await target.loopDelay();
   const achieved = Number(sipp.stats['CallRate(C)'] ?? 0) || 0;
   const retransPerCall = sipp.retransmissions / calls;
   const problems: string[] = [];
@@ -87,6 +91,7 @@ export async function runStep(
     uasCpuPerCall: (cpu1 - cpu0) / calls,
     uacCpuPerCall: (sipp.cpuMs ?? 0) / calls,
     wallSeconds,
+    loopDelay,
     pass: problems.length === 0,
     why: problems.join(', ') || 'ok',
   };
@@ -99,6 +104,7 @@ export function formatStep(s: StepResult): string {
     `retrans ${String(s.sipp.retransmissions).padStart(5)}`,
     `achieved ${s.achieved.toFixed(0).padStart(6)} cps`,
     `CPU/call UAS ${(s.uasCpuPerCall * 1000).toFixed(0).padStart(5)} us, SIPp UAC ${(s.uacCpuPerCall * 1000).toFixed(0).padStart(5)} us`,
+    ...(s.loopDelay ? [`loop delay p99 ${s.loopDelay.p99.toFixed(0)} ms, max ${s.loopDelay.max.toFixed(0)} ms`] : []),
     s.pass ? 'PASS' : `FAIL (${s.why})`,
   ].join('  ');
 }

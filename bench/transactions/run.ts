@@ -9,6 +9,7 @@
  *
  *   node --import tsx bench/transactions/run.ts [--impl ua|lean|both] [--start N] [--max N]
  *        [--short-s S] [--confirm-s S] [--memory-calls N] [--no-memory] [--no-rate] [--profile] [--tsx]
+ *        [--rates R1,R2,...]   (fixed-rate steps of --confirm-s seconds instead of the search)
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -18,7 +19,7 @@ import { runSipp, sipp } from '../../test/helpers/sipp.js';
 import { compileForBench } from './compile.js';
 import { measureMemory } from './memory.js';
 import { formatProfile, summarizeProfile } from './profile-summary.js';
-import { runStep, type SearchResult, searchRate } from './rate-search.js';
+import { formatStep, runStep, type SearchResult, searchRate } from './rate-search.js';
 import { SippUasTarget, SwitchboardTarget, type Target } from './targets.js';
 
 const { values } = parseArgs({
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     'no-rate': { type: 'boolean' },
     profile: { type: 'boolean' },
     tsx: { type: 'boolean' },
+    rates: { type: 'string' },
   },
 });
 const impls: ('ua' | 'lean')[] = values.impl === 'ua' ? ['ua'] : values.impl === 'lean' ? ['lean'] : ['ua', 'lean'];
@@ -69,7 +71,20 @@ async function withTarget<T>(start: () => Promise<Target>, run: (t: Target) => P
 }
 
 const results: SearchResult[] = [];
-if (!values['no-rate']) {
+if (values.rates !== undefined) {
+  const rates = values.rates.split(',').map(Number);
+  for (const impl of impls) {
+    console.log(`\nSIPp UAC -> Switchboard UAS (${impl}), fixed rates, ${options.confirmSeconds} s each`);
+    for (const rate of rates) {
+      // A fresh process per rate, so that no step inherits another's calls or heap.
+      const s = await withTarget(
+        () => SwitchboardTarget.start(impl, undefined, compiled),
+        (t) => runStep(t, rate, options.confirmSeconds, 0),
+      );
+      console.log(`  ${formatStep(s)}`);
+    }
+  }
+} else if (!values['no-rate']) {
   console.log('\nSIPp UAC -> SIPp UAS (the generator ceiling)');
   results.push(await searchRate(() => SippUasTarget.start(), options));
   for (const impl of impls) {

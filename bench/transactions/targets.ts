@@ -20,6 +20,8 @@ export interface Target {
   readonly pid: number | undefined;
   /** CPU time (user + system) the UAS process has used so far, ms. */
   cpuMs(): Promise<number>;
+  /** Event-loop delay (p99, max, ms) since the last call, when the UAS can tell (Switchboard). */
+  loopDelay(): Promise<{ p99: number; max: number } | undefined>;
   /** Resolves once the UAS has no call in progress and its CPU is quiet (< 5% over 500 ms). */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -80,7 +82,7 @@ export class SwitchboardTarget implements Target {
     return this.child.pid;
   }
 
-  private ask(req: { kind: 'sample'; gc: boolean } | { kind: 'stop' }): Promise<ServerReply> {
+  private ask(req: { kind: 'sample'; gc: boolean; resetLoopDelay?: boolean } | { kind: 'stop' }): Promise<ServerReply> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
@@ -97,6 +99,12 @@ export class SwitchboardTarget implements Target {
   async cpuMs(): Promise<number> {
     const s = await this.sample();
     return s.cpuUserMs + s.cpuSystemMs;
+  }
+
+  async loopDelay(): Promise<{ p99: number; max: number }> {
+    const reply = await this.ask({ kind: 'sample', gc: false, resetLoopDelay: true });
+    if (reply.kind !== 'sample') throw new Error(`unexpected reply ${reply.kind}`);
+    return { p99: reply.sample.loopDelayP99Ms, max: reply.sample.loopDelayMaxMs };
   }
 
   idle(): Promise<void> {
@@ -146,6 +154,10 @@ export class SippUasTarget implements Target {
 
   async cpuMs(): Promise<number> {
     return this.run.pid === undefined ? 0 : (processCpuMs(this.run.pid) ?? 0);
+  }
+
+  async loopDelay(): Promise<undefined> {
+    return undefined;
   }
 
   idle(): Promise<void> {

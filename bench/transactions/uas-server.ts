@@ -6,6 +6,7 @@
  *
  *   node --import tsx --expose-gc bench/transactions/uas-server.ts [--impl ua|lean]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AutoAnswerUas, LeanAutoAnswerUas } from '../../src/roles/autoanswer/index.js';
 import { RealClock } from '../../src/util/clock.js';
@@ -20,11 +21,15 @@ const uas =
     ? new LeanAutoAnswerUas({ listen, clock, transport: { receiveBufferSize: 8 * 1024 * 1024 } })
     : new AutoAnswerUas({ listen, clock, transport: { receiveBufferSize: 8 * 1024 * 1024 } });
 
+// How late the event loop runs: a response later than T1 (500 ms) makes SIPp retransmit.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 function send(reply: ServerReply): void {
   process.send?.(reply);
 }
 
-function sample(collect: boolean): ServerSample {
+function sample(collect: boolean, resetLoopDelay: boolean): ServerSample {
   if (collect) {
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) throw new Error('run with --expose-gc');
@@ -35,6 +40,8 @@ function sample(collect: boolean): ServerSample {
   const s = uas.stats();
   const m = process.memoryUsage();
   const cpu = process.cpuUsage();
+  const loop = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  if (resetLoopDelay) loopDelay.reset();
   return {
     invites: s.invites,
     answered: s.answered,
@@ -48,6 +55,8 @@ function sample(collect: boolean): ServerSample {
     external: m.external,
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
+    loopDelayP99Ms: loop.p99,
+    loopDelayMaxMs: loop.max,
   };
 }
 
@@ -55,7 +64,7 @@ process.on('message', (raw: unknown) => {
   const req = raw as ServerRequest;
   switch (req.kind) {
     case 'sample':
-      send({ kind: 'sample', id: req.id, sample: sample(req.gc) });
+      send({ kind: 'sample', id: req.id, sample: sample(req.gc, req.resetLoopDelay ?? false) });
       return;
     case 'stop':
       uas.stop().then(() => {
