@@ -13,13 +13,7 @@
  * only (SignallingMedia: real offer/answer, no RTP socket).
  */
 
-import type { IncomingRequest } from '../../sip/index.js';
-import {
-  type ServerTransaction,
-  type TimerBase,
-  TransactionLayer,
-  type TransactionStats,
-} from '../../transaction/index.js';
+import { type TimerBase, TransactionLayer, type TransactionStats } from '../../transaction/index.js';
 import {
   type ListenSpec,
   type LocalEndpoint,
@@ -87,8 +81,6 @@ export class AutoAnswerUas {
   private readonly userAgent: string;
   private readonly countPerCallId: boolean;
   private counter = new InviteCounter({ onRequest: () => {} });
-  /** The INVITE server transaction of each incoming call, until the UA core hands us the call. */
-  private readonly inviteTransactions = new WeakMap<IncomingRequest, ServerTransaction>();
   private readonly ringMs: number;
   private readonly answerMs: number;
   private readonly hangupAfterMs: number | undefined;
@@ -149,10 +141,7 @@ export class AutoAnswerUas {
       createMedia: () => new SignallingMedia({ address: this.mediaAddress() }),
     });
     // The UA core registered itself as the transaction user; put the counter in front of it.
-    this.counter = new InviteCounter(ua, {
-      perCallId: this.countPerCallId,
-      onInvite: (request, transaction) => this.inviteTransactions.set(request, transaction),
-    });
+    this.counter = new InviteCounter(ua, { perCallId: this.countPerCallId });
     this.transactions.setUser(this.counter);
     ua.events.on('incomingCall', (call) => this.handle(call));
     this.uaValue = ua;
@@ -213,17 +202,8 @@ export class AutoAnswerUas {
       else timers.push(this.clock.setTimer(ms, fn));
     };
     call.events.once('confirmed', () => this.confirmed++);
-    const invite = call.inviteRequest;
-    const transaction = invite ? this.inviteTransactions.get(invite) : undefined;
-    if (invite) this.inviteTransactions.delete(invite);
     call.events.once('ended', (end) => {
       for (const t of timers) t.cancel();
-      // The Call hangs its no-ACK hook on the INVITE server transaction (src/ua/call.ts). Once
-      // the call has ended the hook can do nothing, but it would keep the whole call (media, SDP
-      // negotiator, dialog, emitter) alive until Timer L, 64*T1 after the 2xx: at 1,000 calls/s
-      // that is 32,000 dead calls, hundreds of MB of heap and GC pauses that trigger SIPp's
-      // retransmissions. Drop it.
-      transaction?.setEvents({});
       this.ended[end.reason] = (this.ended[end.reason] ?? 0) + 1;
       if (end.reason === 'bye' && end.by === 'remote') this.endedByRemoteBye++;
     });

@@ -22,18 +22,11 @@ export class InviteCounter implements TransactionUser {
   private repeated = 0;
   private readonly perCallId: Map<string, number> | undefined;
 
-  private readonly onInvite: ((request: IncomingRequest, transaction: ServerTransaction) => void) | undefined;
-
   constructor(
     private readonly inner: TransactionUser,
-    options: {
-      readonly perCallId?: boolean;
-      /** Told of each counted INVITE and its transaction before the inner TU is. */
-      readonly onInvite?: (request: IncomingRequest, transaction: ServerTransaction) => void;
-    } = {},
+    options: { readonly perCallId?: boolean } = {},
   ) {
     this.perCallId = options.perCallId ? new Map() : undefined;
-    this.onInvite = options.onInvite;
   }
 
   counts(): InviteCounts {
@@ -58,7 +51,6 @@ export class InviteCounter implements TransactionUser {
         this.perCallId.set(request.callId, n);
         if (n > 1) this.repeated++;
       }
-      this.onInvite?.(request, transaction);
     }
     this.inner.onRequest(request, transaction);
   }
