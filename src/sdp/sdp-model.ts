@@ -93,7 +93,38 @@ export function findAttributes(attributes: readonly SdpAttribute[], name: string
   return out;
 }
 
-/** A deep copy, so that derived descriptions never alias the negotiated ones. */
+function cloneConnection(c: SdpConnection): SdpConnection {
+  return { ...c };
+}
+
+function cloneAttributes(list: readonly SdpAttribute[]): SdpAttribute[] {
+  return list.map((a) => ({ name: a.name, value: a.value }));
+}
+
+function cloneMedia(m: SdpMedia): SdpMedia {
+  return {
+    ...m,
+    formats: m.formats.slice(),
+    connections: m.connections.map(cloneConnection),
+    bandwidths: m.bandwidths.map((b) => ({ ...b })),
+    attributes: cloneAttributes(m.attributes),
+  };
+}
+
+/**
+ * A deep copy, so that derived descriptions never alias the negotiated ones. Written out field by
+ * field: structuredClone was the hottest function of a UAS under load (bench/transactions).
+ */
 export function cloneSession(sdp: SessionDescription): SessionDescription {
-  return structuredClone(sdp);
+  return {
+    ...sdp,
+    origin: { ...sdp.origin },
+    emails: sdp.emails.slice(),
+    phones: sdp.phones.slice(),
+    ...(sdp.connection === undefined ? {} : { connection: cloneConnection(sdp.connection) }),
+    bandwidths: sdp.bandwidths.map((b) => ({ ...b })),
+    timing: sdp.timing.map((t) => ({ start: t.start, stop: t.stop, repeats: t.repeats.slice() })),
+    attributes: cloneAttributes(sdp.attributes),
+    media: sdp.media.map(cloneMedia),
+  };
 }

@@ -200,6 +200,14 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
   /** The ACK of the 2xx arrived (the layer matched it by dialog identifiers). */
   receiveAckFor2xx(): void {
     this.acked = true;
+    this.stopRetransmitting();
+  }
+
+  /**
+   * Stops retransmitting the 2xx without an ACK: the TU knows the session is over (a BYE arrived,
+   * so the UAC had the 2xx and its ACK was lost; or the call was hung up).
+   */
+  stopRetransmitting(): void {
     if (this.retransmitting2xx) {
       this.ackWaits.stopWaiting(this.retransmitting2xx.key);
       this.retransmitting2xx = undefined;

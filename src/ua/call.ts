@@ -247,8 +247,10 @@ export class Call {
     const end: CallEnd = info.also ? info : { reason: info.reason, by: info.by, status: info.status, text: info.text };
     this.endValue = end;
     this.modification.stop();
-    // The INVITE server transaction outlives the call (Timer L): it must not keep the call alive.
+    // The INVITE server transaction outlives the call (Timer L): it must not keep the call alive,
+    // nor go on sending a 2xx whose ACK was lost (a BYE proves the caller had it).
     this.uas?.transaction.setEvents({});
+    this.uas?.transaction.stopRetransmitting();
     this.uac?.flow?.stop();
     this.transition('terminated');
     this.media.stop();

@@ -193,6 +193,23 @@ describe('UserAgent calls (RFC 3261 13-15)', () => {
     assert.equal(w.net.packets.filter((p) => p.status === 200).length, 2, 'bob stopped retransmitting');
   });
 
+  it('stops retransmitting its 2xx when a BYE shows the ACK was lost', async () => {
+    const w = world();
+    const alice = w.party('alice', '10.0.0.1');
+    const bob = w.party('bob', '10.0.0.2');
+    bob.events.on('incomingCall', (c) => c.answer());
+    w.net.setFilter((p) => (p.method === 'ACK' && p.status === undefined ? 'drop' : 'deliver'));
+    const out = await alice.call('sip:bob@10.0.0.2');
+    await settle(w.clock);
+    out.hangup();
+    await settle(w.clock);
+    const before = w.net.packets.filter((p) => p.status === 200 && p.method === 'INVITE').length;
+    for (let i = 0; i < 10; i++) await settle(w.clock, 1000);
+    const after = w.net.packets.filter((p) => p.status === 200 && p.method === 'INVITE').length;
+    assert.equal(after, before, 'no 2xx after the BYE');
+    assert.equal(bob.activeCalls().length, 0);
+  });
+
   it('answers OPTIONS with Allow, Accept and Supported', async () => {
     const w = world();
     const alice = w.party('alice', '10.0.0.1');
