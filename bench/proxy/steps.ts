@@ -319,7 +319,7 @@ export function formatStep(s: StepResult): string {
     `SIPp ${((s.sippCpuMs / s.calls) * 1000).toFixed(0).padStart(4)} us`,
     `load ${s.load[0].toFixed(1)}-${s.load[1].toFixed(1)}`,
     s.sample
-      ? `heap ${(s.sample.heapUsed / 2 ** 20).toFixed(0)} MB, ${s.sample.serverTransactions + s.sample.clientTransactions} txns`
+      ? `heap ${(s.sample.heapUsed / 2 ** 20).toFixed(0)} MB, ${s.sample.serverTransactions + s.sample.clientTransactions} txns, loop delay max ${s.sample.loopDelayMaxMs.toFixed(0)} ms`
       : '',
     s.pass ? 'PASS' : `FAIL (${s.why})`,
   ]

@@ -22,6 +22,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { computeHa1, type DigestHash, type UserLookup } from '../../src/auth/index.js';
 import { type RunningServer, startServer } from '../../src/roles/server/index.js';
@@ -84,11 +85,16 @@ function onStop(stop: () => Promise<void>): void {
 if (workers <= 1) {
   const server = await serve({ kind: 'sqlite', dataDir: ':memory:' });
   process.send?.({ kind: 'ready', port: server.endpoints[0]?.port ?? port, pid: process.pid });
-  // `{ kind: 'sample', id }`: memory (after a full collection when run with --expose-gc) and
-  // the transactions and proxied requests still held.
+  // `{ kind: 'sample', id }`: memory (after a full collection when run with --expose-gc), the
+  // transactions and proxied requests still held, and the event loop's longest delay since the
+  // previous sample (a message waits at least that long in the socket buffer).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   process.on('message', (raw: unknown) => {
     const m = raw as { kind?: string; id?: number };
     if (m.kind !== 'sample') return;
+    const loopDelayMaxMs = loopDelay.max / 1e6;
+    const loopDelayP99Ms = loopDelay.percentile(99) / 1e6;
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const mem = process.memoryUsage();
@@ -102,7 +108,10 @@ if (workers <= 1) {
       clientTransactions: t.clientTransactions,
       serverTransactions: t.serverTransactions,
       proxied: server.proxy?.activeRequests ?? 0,
+      loopDelayMaxMs,
+      loopDelayP99Ms,
     });
+    loopDelay.reset();
   });
   onStop(() => server.stop());
 } else if (cluster.isPrimary) {
