@@ -12,7 +12,11 @@ export abstract class ClientTransaction<S extends string = string> extends Trans
   /** The request as sent (its top Via carries this transaction's branch). */
   readonly request: OutgoingRequest;
   readonly destination: Destination;
-  protected sent: Sent | undefined;
+  /** The flow of the first send, once it completed. */
+  protected sentFlow: Flow | undefined;
+  /** The request's bytes, for retransmission; released once a final response arrived. */
+  private sentBytes: Buffer | undefined;
+  private retransmissionsOver = false;
   protected user: ClientTransactionUser;
   private failed = false;
 
@@ -32,20 +36,21 @@ export abstract class ClientTransaction<S extends string = string> extends Trans
   }
 
   get flow(): Flow | undefined {
-    return this.sent?.flow;
+    return this.sentFlow;
   }
 
   /** True when the transport used is reliable (no retransmission timers A and E). */
   protected get reliable(): boolean {
-    return (this.sent?.flow.transport ?? this.destination.transport) !== 'udp';
+    return (this.sentFlow?.transport ?? this.destination.transport) !== 'udp';
   }
 
   /** Sends the request for the first time (called by the layer right after construction). */
   start(): void {
     this.onEnter(this.state, this.state);
     this.ctx.transport.sendRequest(this.request, this.destination).then(
-      (sent) => {
-        this.sent = sent;
+      (sent: Sent) => {
+        this.sentFlow = sent.flow;
+        if (!this.retransmissionsOver) this.sentBytes = sent.bytes;
         this.onSent();
       },
       (err: unknown) => this.transportError(err),
@@ -57,7 +62,17 @@ export abstract class ClientTransaction<S extends string = string> extends Trans
 
   /** Sends the request bytes again on the same flow (UDP retransmission). */
   protected retransmit(): void {
-    if (this.sent) this.ctx.transport.resend(this.sent.bytes, this.sent.flow);
+    if (this.sentBytes && this.sentFlow) this.ctx.transport.resend(this.sentBytes, this.sentFlow);
+  }
+
+  /**
+   * A final response arrived: the request is never sent again, so its bytes are let go. The
+   * Completed and Accepted states last up to 32 s (Timers D and M), and a loaded proxy holds
+   * tens of thousands of them.
+   */
+  protected endRetransmissions(): void {
+    this.retransmissionsOver = true;
+    this.sentBytes = undefined;
   }
 
   /** A response matched this transaction (section 17.1.3); the layer calls this. */

@@ -109,6 +109,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
         this.stopTimer('A');
         this.stopTimer('B');
         this.stopTimer('Cancel');
+        this.endRetransmissions();
         // "The client transaction SHOULD start timer D ... at least 32 seconds for unreliable
         // transports, and ... zero seconds for reliable transports."
         this.startTimer('D', this.t.D);
@@ -117,6 +118,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
         this.stopTimer('A');
         this.stopTimer('B');
         this.stopTimer('Cancel');
+        this.endRetransmissions();
         // RFC 6026 section 8.4: "start timer M with a value of 64*T1".
         this.startTimer('M', this.t.M);
         break;
@@ -200,7 +202,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
 
   private sendAck(response: IncomingResponse): void {
     const ack = ackForNon2xx(this.request, response);
-    const flow = this.sent?.flow;
+    const flow = this.sentFlow;
     if (!flow) return;
     // "The ACK MUST be sent to the same address, port, and transport to which the original
     // request was sent" (17.1.1.3): pinned to the INVITE's flow. Its bytes are kept so that
@@ -214,7 +216,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
   }
 
   private resendAck(): void {
-    if (this.ackBytes && this.sent) this.ctx.transport.resend(this.ackBytes, this.sent.flow);
+    if (this.ackBytes && this.sentFlow) this.ctx.transport.resend(this.ackBytes, this.sentFlow);
   }
 
   /**
@@ -237,7 +239,7 @@ export class InviteClientTransaction extends ClientTransaction<InviteClientState
   private sendCancel(): void {
     this.cancelSent = true;
     const cancel = cancelFor(this.request, this.cancelWanted?.reason);
-    const flow = this.sent?.flow;
+    const flow = this.sentFlow;
     const destination = flow
       ? {
           transport: flow.transport,

@@ -197,6 +197,11 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
     this.startTimer('G', this.intervalG);
   }
 
+  /** Accepted (RFC 6026): a 2xx is sent again only when the transaction retransmits it itself. */
+  protected override resendsLast(): boolean {
+    return this.state !== 'Accepted' || this.retransmitting2xx !== undefined;
+  }
+
   /** The ACK of the 2xx arrived (the layer matched it by dialog identifiers). */
   receiveAckFor2xx(): void {
     this.acked = true;
@@ -213,6 +218,7 @@ export class InviteServerTransaction extends ServerTransaction<InviteServerState
       this.retransmitting2xx = undefined;
     }
     this.stopTimer('G');
+    this.releaseLastBytes();
   }
 
   /** The ACK of a non-2xx final response matched this transaction (section 17.2.3). */

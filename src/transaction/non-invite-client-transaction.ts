@@ -86,6 +86,7 @@ export class NonInviteClientTransaction extends ClientTransaction<NonInviteClien
       case 'Completed':
         this.stopTimer('E');
         this.stopTimer('F');
+        this.endRetransmissions();
         // "it MUST set Timer K to fire in T4 seconds for unreliable transports, and zero seconds
         // for reliable transports."
         this.startTimer('K', t.K);

@@ -78,7 +78,7 @@ export abstract class ServerTransaction<S extends string = string> extends Trans
     this.last = record;
     this.ctx.transport.sendResponse(response, this.request.flow).then(
       (sent: Sent) => {
-        record.bytes = sent.bytes;
+        if (this.resendsLast()) record.bytes = sent.bytes;
         record.flow = sent.flow;
         record.pending = false;
       },
@@ -87,6 +87,19 @@ export abstract class ServerTransaction<S extends string = string> extends Trans
         this.transportError(err);
       },
     );
+  }
+
+  /**
+   * Whether the last response may be sent again (asked once its send completed, after respond()
+   * returned): when not, its bytes are let go rather than held through the wait state.
+   */
+  protected resendsLast(): boolean {
+    return true;
+  }
+
+  /** Lets go of the last response's bytes once resendsLast() turned false. */
+  protected releaseLastBytes(): void {
+    if (this.last !== undefined && !this.resendsLast()) this.last.bytes = undefined;
   }
 
   /** Sends the last response again (a retransmitted request, or Timer G). */

@@ -79,11 +79,20 @@ export class ProxyBranch implements ClientTransactionUser {
   /** The request of the current attempt, as sent. */
   request: OutgoingRequest | undefined;
 
+  private readonly init: Omit<BranchInit, 'base'>;
+  private readonly isInvite: boolean;
+  /** What each attempt copies; let go once the branch is done (its client transaction may live on). */
+  #base: OutgoingRequest | undefined;
+
   constructor(
     private readonly deps: BranchDeps,
     private readonly events: BranchEvents,
-    private readonly init: BranchInit,
+    init: BranchInit,
   ) {
+    const { base, ...rest } = init;
+    this.init = rest;
+    this.#base = base;
+    this.isInvite = base.method === 'INVITE';
     this.target = init.target;
     this.index = init.index;
   }
@@ -96,10 +105,6 @@ export class ProxyBranch implements ClientTransactionUser {
     return this.#state === 'done';
   }
 
-  private get isInvite(): boolean {
-    return this.init.base.method === 'INVITE';
-  }
-
   /** Resolves the next hop and sends the first attempt. */
   start(): void {
     const fixed = this.target.destination;
@@ -108,7 +113,7 @@ export class ProxyBranch implements ClientTransactionUser {
       this.send();
       return;
     }
-    const route = this.target.route?.[0] ?? this.init.base.get('route')[0];
+    const route = this.target.route?.[0] ?? this.#base?.get('route')[0];
     const hop = route?.uri ?? this.target.uri;
     if (!(hop instanceof SipUri)) {
       this.finish({
@@ -131,8 +136,8 @@ export class ProxyBranch implements ClientTransactionUser {
     );
   }
 
-  private build(transport: TransportProtocol): OutgoingRequest {
-    const req = this.init.base.clone();
+  private build(base: OutgoingRequest, transport: TransportProtocol): OutgoingRequest {
+    const req = base.clone();
     req.uri = this.target.uri;
     const path = this.target.route ?? [];
     if (path.length > 0) req.set('route', [...path, ...req.get('route')]);
@@ -153,11 +158,12 @@ export class ProxyBranch implements ClientTransactionUser {
       return;
     }
     const destination = this.#destinations[this.#attempt];
-    if (destination === undefined) {
+    const base = this.#base;
+    if (destination === undefined || base === undefined) {
       this.finish({ status: 503, reason: 'No Destination', response: undefined, local: 'transport' });
       return;
     }
-    const req = this.build(destination.transport);
+    const req = this.build(base, destination.transport);
     this.request = req;
     const branch = this.#attempt === 0 ? this.init.branchId : `${this.init.branchId}r${this.#attempt}`;
     this.#state = 'calling';
@@ -260,6 +266,7 @@ export class ProxyBranch implements ClientTransactionUser {
   private finish(result: BranchResult): void {
     if (this.#state === 'done') return;
     this.#state = 'done';
+    this.#base = undefined;
     this.#timerC?.cancel();
     this.#ring?.cancel();
     this.#timerC = undefined;

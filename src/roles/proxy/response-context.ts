@@ -66,11 +66,18 @@ export class ResponseContext implements BranchEvents {
   #failureRounds = 0;
   #inFailureHook = false;
   #reported = false;
+  /** What new branches copy; let go once the context is finished (no branch can start then). */
+  #base: OutgoingRequest | undefined;
+
+  private readonly init: Omit<ContextInit, 'base'>;
 
   constructor(
     private readonly deps: ContextDeps,
-    private readonly init: ContextInit,
+    init: ContextInit,
   ) {
+    const { base, ...rest } = init;
+    this.init = rest;
+    this.#base = base;
     this.#targets = new TargetSet(deps.forking);
   }
 
@@ -122,6 +129,11 @@ export class ResponseContext implements BranchEvents {
   }
 
   private launch(): void {
+    const base = this.#base;
+    if (base === undefined) {
+      this.deps.logger.error('response context: no branch can start once the context finished');
+      return;
+    }
     const group = this.#targets.nextGroup();
     const breadth = this.init.maxBreadth ?? this.deps.defaultMaxBreadth;
     // RFC 5393 section 5.3.3: the Max-Breadth values of concurrent branches sum to at most the
@@ -133,7 +145,7 @@ export class ResponseContext implements BranchEvents {
       const index = this.#branches.length;
       const branch = new ProxyBranch(this.deps, this, {
         original: this.init.original,
-        base: this.init.base,
+        base,
         target,
         index,
         branchId: branchFor(this.init.loop, this.init.id, index),
@@ -250,6 +262,7 @@ export class ResponseContext implements BranchEvents {
   private report(): void {
     if (this.#reported) return;
     this.#reported = true;
+    this.#base = undefined;
     this.deps.finished(this, this.#finalStatus ?? 500);
   }
 
