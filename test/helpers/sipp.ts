@@ -145,8 +145,11 @@ export interface SippRun {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** A port free for both UDP and TCP on 127.0.0.1 (and, with `pairGap`, port + gap too). */
-export async function freePort(pairGap = 0): Promise<number> {
+/**
+ * A port free for both UDP and TCP on 127.0.0.1 (and, with `pairGap`, port + gap too), none of
+ * port .. port + pairGap + 1 in `avoid` (ports already chosen but not bound yet).
+ */
+export async function freePort(pairGap = 0, avoid: readonly number[] = []): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await new Promise<number>((resolve, reject) => {
       const s = createServer();
@@ -158,6 +161,7 @@ export async function freePort(pairGap = 0): Promise<number> {
     });
     const ports = pairGap > 0 ? [port, port + pairGap] : [port];
     if (ports.some((p) => p > 65535)) continue;
+    if (avoid.some((a) => a >= port && a <= port + pairGap + 1)) continue;
     const ok = await Promise.all(ports.map((p) => udpFree(p).then(async (u) => u && (await tcpFree(p)))));
     if (ok.every(Boolean)) return port;
   }
@@ -225,8 +229,10 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-sipp-'));
   const port = options.port ?? (await freePort());
-  const mediaPort = await freePort(2);
-  const controlPort = await freePort();
+  // SIPp binds -mp (audio RTP), -mp + 2 (video RTP) and their RTCP ports + 1: none may be the SIP
+  // port or the control port, which are chosen first but bound only when SIPp starts.
+  const mediaPort = await freePort(2, [port]);
+  const controlPort = await freePort(0, [port, mediaPort, mediaPort + 1, mediaPort + 2, mediaPort + 3]);
   const args: string[] = [];
   if ('builtin' in options.scenario) args.push('-sn', options.scenario.builtin);
   else args.push('-sf', options.scenario.file);
