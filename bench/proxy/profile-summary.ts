@@ -1,24 +1,7 @@
-/**
- * Reads a V8 .cpuprofile (node --cpu-prof) of the Switchboard server and says where its time
- * went: self time per layer (sip parser/serializer, transport, transaction, proxy, registrar,
- * server, store, auth, util), Node's own code (dgram, timers, ...), the garbage collector,
- * native code, and the hottest functions with file and line.
- */
-import { readFileSync } from 'node:fs';
+/** The layers of the Switchboard server that bench/proxy's profile reports (common/cpu-profile.ts). */
+import type { LayerTable } from '../common/cpu-profile.js';
 
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
-  readonly hitCount?: number;
-}
-
-interface CpuProfile {
-  readonly nodes: readonly ProfileNode[];
-  readonly samples: readonly number[];
-  readonly timeDeltas: readonly number[];
-}
-
-const LAYERS: readonly (readonly [RegExp, string])[] = [
+export const PROXY_LAYERS: LayerTable = [
   [/\/src\/sip\//, 'sip (parser, headers, serializer)'],
   [/\/src\/transport\//, 'transport'],
   [/\/src\/transaction\//, 'transaction'],
@@ -29,86 +12,4 @@ const LAYERS: readonly (readonly [RegExp, string])[] = [
   [/\/src\/auth\//, 'auth (digest)'],
   [/\/src\/util\//, 'util (clock, ids, emitter)'],
   [/\/src\//, 'src (other)'],
-  [/^node:dgram|node:internal\/dgram/, 'node dgram (UDP sockets)'],
-  [/node:internal\/timers|^node:timers/, 'node timers'],
-  [/node:crypto|node:internal\/crypto/, 'node crypto'],
-  [/^node:|^internal/, 'node (other)'],
-  [/better-sqlite3/, 'better-sqlite3 (JS side)'],
-  [/node_modules/, 'dependencies'],
 ];
-
-function layerOf(node: ProfileNode): string {
-  const { url, functionName } = node.callFrame;
-  if (functionName === '(garbage collector)') return 'garbage collector';
-  if (functionName === '(idle)') return 'idle';
-  if (functionName === '(program)') return 'V8/native (program)';
-  if (url === '') return `native (${functionName || 'anonymous'})`;
-  for (const [re, name] of LAYERS) if (re.test(url)) return name;
-  return 'other';
-}
-
-export interface ProfileSummary {
-  readonly totalMs: number;
-  readonly busyMs: number;
-  readonly layers: readonly { readonly name: string; readonly ms: number; readonly share: number }[];
-  readonly functions: readonly {
-    readonly name: string;
-    readonly where: string;
-    readonly ms: number;
-    readonly share: number;
-  }[];
-}
-
-export function summarizeProfile(path: string, top = 20): ProfileSummary {
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-  });
-  let totalMs = 0;
-  let idleMs = 0;
-  const layers = new Map<string, number>();
-  const functions = new Map<string, { name: string; where: string; ms: number }>();
-  for (const [id, ms] of self) {
-    const node = byId.get(id);
-    if (!node) continue;
-    totalMs += ms;
-    const layer = layerOf(node);
-    if (layer === 'idle') {
-      idleMs += ms;
-      continue;
-    }
-    layers.set(layer, (layers.get(layer) ?? 0) + ms);
-    const { functionName, url, lineNumber } = node.callFrame;
-    const file = url.replace(/^.*\/(src|node_modules)\//, '$1/').replace(/^file:\/\//, '');
-    const where = url === '' ? '' : `${file}:${lineNumber + 1}`;
-    const key = `${functionName}@${where}`;
-    const f = functions.get(key) ?? { name: functionName || '(anonymous)', where, ms: 0 };
-    f.ms += ms;
-    functions.set(key, f);
-  }
-  const busyMs = totalMs - idleMs;
-  const share = (ms: number): number => (busyMs > 0 ? ms / busyMs : 0);
-  return {
-    totalMs,
-    busyMs,
-    layers: [...layers.entries()].sort((a, b) => b[1] - a[1]).map(([name, ms]) => ({ name, ms, share: share(ms) })),
-    functions: [...functions.values()]
-      .sort((a, b) => b.ms - a.ms)
-      .slice(0, top)
-      .map((f) => ({ ...f, share: share(f.ms) })),
-  };
-}
-
-export function formatProfile(s: ProfileSummary): string {
-  const pct = (x: number): string => `${(x * 100).toFixed(1).padStart(5)} %`;
-  const lines = [
-    `  profile: ${(s.totalMs / 1000).toFixed(1)} s sampled, ${(s.busyMs / 1000).toFixed(1)} s busy (${pct(s.busyMs / Math.max(1, s.totalMs)).trim()})`,
-    '  self time by layer (share of busy time):',
-    ...s.layers.filter((l) => l.share >= 0.005).map((l) => `    ${pct(l.share)}  ${l.name}`),
-    '  hottest functions (self time):',
-    ...s.functions.map((f) => `    ${pct(f.share)}  ${f.name}  ${f.where}`),
-  ];
-  return lines.join('\n');
-}

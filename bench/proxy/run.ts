@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../../test/helpers/paths.js';
 import { freePort, sipp } from '../../test/helpers/sipp.js';
+import { formatProfile, summarizeProfile } from '../common/cpu-profile.js';
 import { compileServer } from './compile.js';
 import {
   formatPerf,
@@ -35,7 +36,7 @@ import {
   startPerf,
   summarizePerf,
 } from './perf-profile.js';
-import { formatProfile, summarizeProfile } from './profile-summary.js';
+import { PROXY_LAYERS } from './profile-summary.js';
 import { type SearchResult, searchRate } from './search.js';
 import {
   type AuthMode,
@@ -312,7 +313,7 @@ if (values.profile && tests.includes('calls') && servers.includes('switchboard' 
     '  node --cpu-prof of the same run (the main thread only; its sampler counts time the thread was preempted,',
   );
   console.log('  e.g. right after a sendto woke the peer, to the function it stopped in, so doSend is overstated):');
-  console.log(file ? formatProfile(summarizeProfile(join(dir, file))) : '  (no profile written)');
+  console.log(file ? formatProfile(summarizeProfile(join(dir, file), PROXY_LAYERS), '  ') : '  (no profile written)');
 }
 
 rmSync(scratch, { recursive: true, force: true });

@@ -16,9 +16,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSipp, sipp } from '../../test/helpers/sipp.js';
+import { formatProfile, summarizeProfile } from '../common/cpu-profile.js';
 import { compileForBench } from './compile.js';
 import { measureMemory } from './memory.js';
-import { formatProfile, summarizeProfile } from './profile-summary.js';
+import { UAS_LAYERS } from './profile-summary.js';
 import { formatStep, runStep, type SearchResult, searchRate } from './rate-search.js';
 import { SippUasTarget, SwitchboardTarget, type Target } from './targets.js';
 
@@ -136,7 +137,7 @@ if (values.profile) {
       },
     );
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) console.log(formatProfile(summarizeProfile(join(dir, file))));
+    if (file) console.log(formatProfile(summarizeProfile(join(dir, file), UAS_LAYERS, 15)));
     else console.log('  (no profile written)');
   }
 }
