@@ -8,6 +8,7 @@
  * the memory and timers of the steady state are in it: a rate that a short step sustains may
  * not survive it. The highest passing long step's figures are the result.
  */
+import { highestShortRate } from '../common/short-search.js';
 import { formatStep, runStep, type StepContext, type StepResult } from './steps.js';
 
 export interface SearchOptions {
@@ -37,22 +38,7 @@ export async function searchRate(ctx: StepContext, o: SearchOptions): Promise<Se
     o.log(`  ${formatStep(s)}`);
     return s;
   };
-  let pass = 0;
-  let fail = 0;
-  for (let rate = o.start; rate <= o.max; rate *= 2) {
-    if ((await step(rate, o.shortSeconds)).pass) pass = rate;
-    else {
-      fail = rate;
-      break;
-    }
-  }
-  if (fail === 0) fail = o.max * 2;
-  while (pass > 0 && fail / pass > 1.1) {
-    const mid = Math.round((pass + fail) / 2);
-    if ((await step(mid, o.shortSeconds)).pass) pass = mid;
-    else fail = mid;
-  }
-  if (pass === 0) pass = Math.round(o.start / 2);
+  const pass = await highestShortRate(async (r) => (await step(r, o.shortSeconds)).pass, o.start, o.max);
   // Long steps: from the short-step rate down by 30 % until one passes, then bisect between the
   // highest long pass and the lowest long failure to within 10 %.
   let lo: StepResult | undefined;

@@ -10,7 +10,9 @@
  * failed step is followed by a fresh UAS process, warmed up, so that no step inherits the calls a
  * failed one left timing out.
  */
+
 import { runSipp, type SippResult } from '../../test/helpers/sipp.js';
+import { highestShortRate } from '../common/short-search.js';
 import type { Target } from './targets.js';
 
 export interface StepResult {
@@ -150,23 +152,11 @@ export async function searchRate(start: () => Promise<Target>, options: SearchOp
       }
       return s;
     };
-    let pass = 0;
-    let fail = 0;
-    for (let rate = options.start; rate <= options.max; rate *= 2) {
-      if ((await step(rate, options.shortSeconds)).pass) pass = rate;
-      else {
-        fail = rate;
-        break;
-      }
-    }
-    if (fail === 0) fail = options.max * 2;
-    // Bisect to within 10% (short steps).
-    while (pass > 0 && fail / pass > 1.1) {
-      const mid = Math.round((pass + fail) / 2);
-      if ((await step(mid, options.shortSeconds)).pass) pass = mid;
-      else fail = mid;
-    }
-    if (pass === 0) pass = Math.round(options.start / 2);
+    let pass = await highestShortRate(
+      async (r) => (await step(r, options.shortSeconds)).pass,
+      options.start,
+      options.max,
+    );
     // Confirm with a long step; lower by 20% on failure.
     const floor = Math.max(10, Math.round(options.start / 4));
     for (let attempt = 0; attempt < 8 && pass >= floor; attempt++) {
